@@ -1,0 +1,3 @@
+"""anomalia: time-series anomaly detection behind one interface."""
+
+__version__ = "0.1.0"

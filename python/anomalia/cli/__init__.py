@@ -1,0 +1,1 @@
+"""The ``anomalia`` command line."""

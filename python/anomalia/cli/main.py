@@ -1,0 +1,139 @@
+"""Entry point of the ``anomalia`` command: parse, dispatch, report errors.
+
+Exit status: 0 success, 1 data error, 2 usage or configuration error. Errors
+are printed as one line on stderr; ``--debug`` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from anomalia import __version__
+from anomalia.cli import commands
+from anomalia.exceptions import AnomaliaError, ConfigError, DataError
+
+EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
+
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help="YAML configuration (default: configs/default.yaml when present)",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress bars or info logs")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser with one sub-command per step of the workflow."""
+    parser = argparse.ArgumentParser(
+        prog="anomalia",
+        description="Time-series anomaly detection: ingest, train, detect, evaluate, report.",
+    )
+    parser.add_argument("--version", action="version", version=f"anomalia {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("generate", help="write a labelled synthetic dataset")
+    p.add_argument("--out", metavar="FILE", help="observations parquet (default: paths.data)")
+    p.add_argument("--events", metavar="FILE", help="injected events parquet (paths.events)")
+    p.add_argument("--n-series", type=int, help="number of series")
+    p.add_argument("--length", type=int, help="points per series")
+    p.add_argument("--freq", help="sampling interval, e.g. 5min")
+    p.add_argument("--seed", type=int, help="random seed")
+    p.set_defaults(handler=commands.generate)
+
+    p = sub.add_parser("ingest", help="read CSV, parquet or NAB CSV into the data contract")
+    p.add_argument("input", metavar="FILE", help="source file")
+    p.add_argument("--out", metavar="FILE", required=True, help="observations parquet to write")
+    p.add_argument("--format", default="auto", choices=["auto", "csv", "parquet", "nab"])
+    p.add_argument("--timestamp-column", default="timestamp", metavar="NAME")
+    p.add_argument("--series-column", default="series_id", metavar="NAME")
+    p.add_argument("--series-id", metavar="NAME", help="series name for one-series files")
+    p.add_argument("--value-columns", metavar="A,B", help="comma-separated value columns")
+    p.add_argument("--label-column", metavar="NAME", help="column of 0/1 labels")
+    p.add_argument("--timezone", default="UTC", help="zone of timestamps without offset")
+    p.add_argument("--sort", action="store_true", help="sort rows instead of rejecting")
+    p.add_argument(
+        "--deduplicate",
+        default="error",
+        choices=["error", "first", "last", "mean"],
+        help="what to do with repeated timestamps",
+    )
+    p.add_argument("--nab-labels", metavar="JSON", help="NAB combined_windows.json for labels")
+    p.set_defaults(handler=commands.ingest)
+
+    p = sub.add_parser("train", help="fit detectors, one per series, and save them")
+    p.add_argument("--data", metavar="FILE", help="observations parquet (default: paths.data)")
+    p.add_argument("--detector", action="append", metavar="NAME", help="repeatable")
+    p.add_argument("--models", metavar="DIR", help="model folder root (default: paths.models)")
+    p.add_argument("--train-fraction", type=float, help="share of each series to fit on")
+    p.add_argument("--param", action="append", metavar="KEY=VALUE", default=[],
+                   help="detector parameter (YAML value), repeatable; one detector only")
+    p.add_argument("--params", metavar="FILE", help="YAML/JSON mapping of detector parameters")
+    p.add_argument("--threshold", metavar="METHOD", help="static, quantile, pot, spot, dynamic")
+    p.add_argument("--contamination", type=float, help="quantile threshold's anomaly share")
+    p.set_defaults(handler=commands.train)
+
+    p = sub.add_parser("detect", help="score observations with trained detectors")
+    p.add_argument("--data", metavar="FILE", help="observations parquet (default: paths.data)")
+    p.add_argument("--models", metavar="DIR", help="model folder root (default: paths.models)")
+    p.add_argument("--detector", action="append", metavar="NAME",
+                   help="repeatable (default: every trained detector)")
+    p.add_argument("--out", metavar="FILE", help="scores parquet (default: paths.scores)")
+    p.set_defaults(handler=commands.detect)
+
+    p = sub.add_parser("evaluate", help="compare scores with labels")
+    p.add_argument("--data", metavar="FILE", help="labelled observations parquet")
+    p.add_argument("--scores", metavar="FILE", help="scores parquet (default: paths.scores)")
+    p.add_argument("--models", metavar="DIR",
+                   help="model root; rows used for training are left out of the evaluation")
+    p.add_argument("--out", metavar="FILE", help="metrics CSV (default: paths.metrics)")
+    p.set_defaults(handler=commands.evaluate)
+
+    p = sub.add_parser("report", help="write the HTML report with plots")
+    p.add_argument("--data", metavar="FILE", help="observations parquet")
+    p.add_argument("--scores", metavar="FILE", help="scores parquet")
+    p.add_argument("--metrics", metavar="FILE", help="metrics CSV from `anomalia evaluate`")
+    p.add_argument("--events", metavar="FILE", help="events parquet from `anomalia generate`")
+    p.add_argument("--out", metavar="DIR", help="report folder (default: paths.report)")
+    p.add_argument("--max-series", type=int, default=6, help="series plotted per detector")
+    p.set_defaults(handler=commands.report)
+
+    p = sub.add_parser("detectors", help="list the registered detectors")
+    p.set_defaults(handler=commands.list_detectors)
+
+    for action in sub.choices.values():
+        _add_common(action)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.WARNING if args.quiet else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        datefmt="%H:%M:%S",
+    )
+    try:
+        args.handler(args)
+    except (DataError, FileNotFoundError) as error:
+        if args.debug:
+            raise
+        print(f"anomalia {args.command}: error: {error}", file=sys.stderr)
+        return EXIT_DATA
+    except (ConfigError, AnomaliaError, ValueError) as error:
+        if args.debug:
+            raise
+        print(f"anomalia {args.command}: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,109 @@
+"""Configuration: YAML validated into typed objects, defaults in one place.
+
+``configs/default.yaml`` mirrors these defaults; command-line flags override
+single keys after loading.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from anomalia.exceptions import ConfigError
+
+DEFAULT_DETECTORS = ["zscore", "mad", "arima", "iforest", "ocsvm", "lof", "dbscan", "random_forest"]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DataConfig(_Section):
+    """Preparation of observations before training and detection."""
+
+    frequency: str | None = None
+    fill_method: Literal["linear", "ffill", "nearest", "zero"] = "linear"
+
+
+class SyntheticConfig(_Section):
+    """The labelled synthetic dataset made by ``anomalia generate``."""
+
+    n_series: int = Field(6, ge=1)
+    length: int = Field(3000, ge=200)
+    freq: str = "5min"
+    seed: int = 0
+
+
+class TrainConfig(_Section):
+    """Which detectors to train, with which parameters, on which share of each series."""
+
+    detectors: list[str] = Field(default_factory=lambda: list(DEFAULT_DETECTORS))
+    train_fraction: float = Field(0.4, gt=0.0, le=1.0)
+    params: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+    @field_validator("detectors")
+    @classmethod
+    def _known(cls, names: list[str]) -> list[str]:
+        from anomalia.detectors.registry import DETECTORS
+
+        unknown = [n for n in names if n not in DETECTORS]
+        if unknown:
+            raise ValueError(
+                f"unknown detector `{unknown[0]}`; choose from {', '.join(sorted(DETECTORS))}"
+            )
+        if not names:
+            raise ValueError("at least one detector is needed")
+        return names
+
+
+class PathsConfig(_Section):
+    """Where the CLI reads and writes by default."""
+
+    data: Path = Path("data/raw/synthetic.parquet")
+    events: Path = Path("data/raw/synthetic_events.parquet")
+    models: Path = Path("data/models")
+    scores: Path = Path("data/processed/scores.parquet")
+    metrics: Path = Path("reports/metrics.csv")
+    report: Path = Path("reports/demo")
+
+
+class AnomaliaConfig(_Section):
+    """The whole configuration."""
+
+    data: DataConfig = Field(default_factory=DataConfig)
+    synthetic: SyntheticConfig = Field(default_factory=SyntheticConfig)
+    train: TrainConfig = Field(default_factory=TrainConfig)
+    threshold: dict[str, Any] = Field(
+        default_factory=lambda: {"method": "quantile", "contamination": 0.01}
+    )
+    paths: PathsConfig = Field(default_factory=PathsConfig)
+
+
+def load_config(path: str | Path | None = None) -> AnomaliaConfig:
+    """Load and validate a YAML configuration; ``None`` gives the defaults.
+
+    Raises
+    ------
+    ConfigError
+        Naming the file and the offending key.
+    """
+    if path is None:
+        return AnomaliaConfig()
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"{path}: no such configuration file")
+    try:
+        raw = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as error:
+        raise ConfigError(f"{path}: not valid YAML ({error})") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: expected a mapping at the top level")
+    try:
+        return AnomaliaConfig.model_validate(raw)
+    except ValidationError as error:
+        first = error.errors()[0]
+        key = ".".join(str(part) for part in first["loc"])
+        raise ConfigError(f"{path}: `{key}`: {first['msg']}") from None

@@ -1,0 +1,269 @@
+"""The detector interface shared by every anomalia detector.
+
+The base class owns the public verbs (``fit``, ``score``, ``predict``,
+``save``/``load``) and validates their input once; a subclass writes only
+``_fit`` and ``_score`` on clean ``float64`` arrays of shape
+``(n_samples, n_features)``, ordered in time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import json
+import pickle
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+
+from anomalia import __version__
+from anomalia.atomic import atomic_directory
+from anomalia.exceptions import DataError, NotFittedError
+
+ArrayLike = np.ndarray | pd.DataFrame | pd.Series
+
+_CALIBRATION_POINTS = 1001
+
+
+def fingerprint(values: np.ndarray) -> str:
+    """Return a short, stable SHA-256 fingerprint of training values."""
+    contiguous = np.ascontiguousarray(values, dtype=np.float64)
+    digest = hashlib.sha256(contiguous.tobytes())
+    digest.update(str(contiguous.shape).encode())
+    return digest.hexdigest()[:16]
+
+
+class BaseDetector:
+    """Base class of all detectors.
+
+    Scores are one float per timestamp; higher means more anomalous.
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Number of value columns seen in ``fit``.
+    threshold_ : float
+        Score above which ``predict`` flags a point: the ``1 - contamination``
+        quantile of the training scores.
+    train_fingerprint_ : str
+        Fingerprint of the training values, saved with the model.
+    """
+
+    #: Registry name, set by each concrete detector.
+    name: ClassVar[str] = ""
+    #: Whether ``fit`` needs labels (supervised detectors).
+    requires_labels: ClassVar[bool] = False
+
+    contamination: float
+
+    # ------------------------------------------------------------------ params
+    @classmethod
+    def _param_names(cls) -> list[str]:
+        signature = inspect.signature(cls.__init__)
+        return [
+            p.name
+            for p in signature.parameters.values()
+            if p.name != "self" and p.kind == p.KEYWORD_ONLY
+        ]
+
+    def get_params(self) -> dict[str, Any]:
+        """Return the constructor parameters as a dict."""
+        return {name: getattr(self, name) for name in self._param_names()}
+
+    def set_params(self, **params: Any) -> BaseDetector:
+        """Set constructor parameters; unknown names raise ``ValueError``."""
+        valid = set(self._param_names())
+        for key, value in params.items():
+            if key not in valid:
+                raise ValueError(
+                    f"{type(self).__name__} has no parameter `{key}`; "
+                    f"valid parameters: {', '.join(sorted(valid))}"
+                )
+            setattr(self, key, value)
+        return self
+
+    def clone(self) -> BaseDetector:
+        """Return an unfitted copy with the same parameters."""
+        return type(self)(**self.get_params())
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
+        return f"{type(self).__name__}({args})"
+
+    # ------------------------------------------------------------ validation
+    def min_samples(self) -> int:
+        """Smallest series length this detector can be fitted on."""
+        return 2
+
+    def _validate(self, X: ArrayLike, *, what: str) -> np.ndarray:
+        if isinstance(X, pd.Series):
+            X = X.to_frame()
+        if isinstance(X, pd.DataFrame):
+            non_numeric = [c for c in X.columns if not pd.api.types.is_numeric_dtype(X[c])]
+            if non_numeric:
+                raise DataError(
+                    f"{what}: column `{non_numeric[0]}` must be numeric, "
+                    f"got dtype {X[non_numeric[0]].dtype}"
+                )
+            X = X.to_numpy(dtype=np.float64)
+        array = np.asarray(X, dtype=np.float64)
+        if array.ndim == 1:
+            array = array.reshape(-1, 1)
+        if array.ndim != 2:
+            raise DataError(f"{what}: expected a 1-D or 2-D array, got {array.ndim} dimensions")
+        bad = ~np.isfinite(array)
+        if bad.any():
+            row, col = np.argwhere(bad)[0]
+            kind = "missing (NaN)" if np.isnan(array[row, col]) else "infinite"
+            raise DataError(
+                f"{what}: row {row}, column {col} is {kind}; "
+                "fill missing values first (anomalia.preprocess.fill_missing)"
+            )
+        return array
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "threshold_"):
+            raise NotFittedError(
+                f"{type(self).__name__} is not fitted yet: call fit first"
+            )
+
+    # ------------------------------------------------------------ public API
+    def fit(self, X: ArrayLike, y: ArrayLike | None = None) -> BaseDetector:
+        """Fit on a series ordered in time.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples,) or (n_samples, n_features)
+            Values ordered in time, no missing values.
+        y : array-like of shape (n_samples,), optional
+            0/1 labels; required only by supervised detectors.
+
+        Returns
+        -------
+        self
+        """
+        if not 0.0 <= float(self.contamination) < 0.5:
+            raise ValueError(
+                f"`contamination` must be in [0, 0.5), got {self.contamination!r}"
+            )
+        values = self._validate(X, what="fit")
+        if len(values) < self.min_samples():
+            raise DataError(
+                f"fit: series has {len(values)} points but {type(self).__name__} "
+                f"with these parameters needs at least {self.min_samples()}"
+            )
+        labels = None
+        if y is not None:
+            labels = np.asarray(y).reshape(-1)
+            if len(labels) != len(values):
+                raise DataError(
+                    f"fit: got {len(labels)} labels for {len(values)} points"
+                )
+            if not np.isin(labels, (0, 1)).all():
+                raise DataError("fit: labels must be 0 or 1")
+            labels = labels.astype(np.int8)
+        elif self.requires_labels:
+            raise DataError(
+                f"fit: {type(self).__name__} is supervised and needs labels (y)"
+            )
+        self.n_features_in_ = values.shape[1]
+        self.train_fingerprint_ = fingerprint(values)
+        self._fit(values, labels)
+        train_scores = self._score(values)
+        finite = train_scores[np.isfinite(train_scores)]
+        self.calibration_ = np.quantile(finite, np.linspace(0, 1, _CALIBRATION_POINTS))
+        self.threshold_ = float(np.quantile(finite, 1.0 - self.contamination))
+        return self
+
+    def score(self, X: ArrayLike, *, calibrated: bool = False) -> np.ndarray:
+        """Return one anomaly score per timestamp; higher is more anomalous.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples,) or (n_samples, n_features)
+        calibrated : bool, default False
+            Map raw scores to [0, 1] through the empirical distribution of
+            the training scores (0.99 means above 99% of training scores).
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,)
+        """
+        self._check_fitted()
+        values = self._validate(X, what="score")
+        if values.shape[1] != self.n_features_in_:
+            raise DataError(
+                f"score: expected {self.n_features_in_} value column(s) as in fit, "
+                f"got {values.shape[1]}"
+            )
+        scores = np.asarray(self._score(values), dtype=np.float64)
+        if calibrated:
+            return self.calibrate(scores)
+        return scores
+
+    def calibrate(self, scores: np.ndarray) -> np.ndarray:
+        """Map raw scores into [0, 1] by the training scores' empirical CDF."""
+        self._check_fitted()
+        levels = np.linspace(0.0, 1.0, len(self.calibration_))
+        return np.interp(scores, self.calibration_, levels, left=0.0, right=1.0)
+
+    def predict(self, X: ArrayLike) -> np.ndarray:
+        """Return 1 where the score exceeds ``threshold_``, else 0."""
+        return (self.score(X) > self.threshold_).astype(np.int8)
+
+    # --------------------------------------------------------- persistence
+    def save(self, path: str | Path) -> Path:
+        """Save the fitted detector as a folder: ``config.json`` + ``state.pkl``.
+
+        The folder is written atomically: an existing model at ``path`` is only
+        replaced once the new one is complete.
+        """
+        self._check_fitted()
+        path = Path(path)
+        config = {
+            "detector": self.name,
+            "class": f"{type(self).__module__}:{type(self).__qualname__}",
+            "params": self.get_params(),
+            "anomalia_version": __version__,
+            "train_fingerprint": self.train_fingerprint_,
+            "n_features_in": self.n_features_in_,
+            "threshold": self.threshold_,
+        }
+        with atomic_directory(path) as tmp:
+            (tmp / "config.json").write_text(json.dumps(config, indent=2, default=str))
+            with open(tmp / "state.pkl", "wb") as handle:
+                pickle.dump(self._get_state(), handle, protocol=pickle.HIGHEST_PROTOCOL)
+        return path
+
+    def _get_state(self) -> dict[str, Any]:
+        """Fitted attributes to persist; subclasses with unpicklable state override."""
+        return {k: v for k, v in vars(self).items() if k.endswith("_")}
+
+    def _set_state(self, state: dict[str, Any]) -> None:
+        for key, value in state.items():
+            setattr(self, key, value)
+
+    @classmethod
+    def load(cls, path: str | Path) -> BaseDetector:
+        """Load a detector saved with :meth:`save`."""
+        from anomalia.detectors.registry import get_detector_class
+
+        path = Path(path)
+        config_file = path / "config.json"
+        if not config_file.is_file():
+            raise DataError(f"{path}: not a saved model (no config.json)")
+        config = json.loads(config_file.read_text())
+        detector_cls = get_detector_class(config["detector"])
+        detector = detector_cls(**config["params"])
+        with open(path / "state.pkl", "rb") as handle:
+            detector._set_state(pickle.load(handle))
+        return detector
+
+    # ------------------------------------------------------- subclass hooks
+    def _fit(self, X: np.ndarray, y: np.ndarray | None) -> None:
+        raise NotImplementedError
+
+    def _score(self, X: np.ndarray) -> np.ndarray:
+        raise NotImplementedError

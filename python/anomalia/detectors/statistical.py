@@ -1,0 +1,107 @@
+"""Rolling statistical baselines: z-score and robust median/MAD.
+
+Both score each point by how far it lies from the statistics of the
+``window`` points *before* it (the point itself is excluded, so a spike does
+not inflate its own reference).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from anomalia.detectors.base import BaseDetector
+
+_MAD_TO_STD = 1.4826  # MAD of a normal distribution times this is its std
+
+
+def _check_window(window: int) -> None:
+    if not isinstance(window, (int, np.integer)) or window < 2:
+        raise ValueError(f"`window` must be an integer >= 2, got {window!r}")
+
+
+class RollingZScore(BaseDetector):
+    """Absolute z-score of each point against the trailing window's mean and std.
+
+    Parameters
+    ----------
+    window : int, default 48
+        Number of past points forming the reference.
+    contamination : float, default 0.01
+        Expected share of anomalies; sets ``threshold_``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.sin(np.arange(500) / 10); x[300] += 5
+    >>> int(np.argmax(RollingZScore(window=30).fit(x).score(x)))
+    300
+    """
+
+    name = "zscore"
+
+    def __init__(self, *, window: int = 48, contamination: float = 0.01):
+        self.window = window
+        self.contamination = contamination
+
+    def min_samples(self) -> int:
+        return self.window + 1
+
+    def _fit(self, X: np.ndarray, y: np.ndarray | None) -> None:
+        _check_window(self.window)
+        # Floor for the reference std: a flat window must not give infinite scores.
+        self.std_floor_ = np.maximum(X.std(axis=0) * 1e-3, 1e-12)
+
+    def _score(self, X: np.ndarray) -> np.ndarray:
+        frame = pd.DataFrame(X)
+        past = frame.shift(1).rolling(self.window, min_periods=2)
+        mean = past.mean().to_numpy()
+        std = np.maximum(past.std().to_numpy(), self.std_floor_)
+        z = np.abs(X - mean) / std
+        return np.nan_to_num(z, nan=0.0).max(axis=1)
+
+
+class RobustMAD(BaseDetector):
+    """Absolute robust z-score against the trailing window's median and MAD.
+
+    Resistant to earlier anomalies in the window, unlike :class:`RollingZScore`.
+
+    Parameters
+    ----------
+    window : int, default 48
+        Number of past points forming the reference.
+    contamination : float, default 0.01
+        Expected share of anomalies; sets ``threshold_``.
+    """
+
+    name = "mad"
+
+    def __init__(self, *, window: int = 48, contamination: float = 0.01):
+        self.window = window
+        self.contamination = contamination
+
+    def min_samples(self) -> int:
+        return self.window + 1
+
+    def _fit(self, X: np.ndarray, y: np.ndarray | None) -> None:
+        _check_window(self.window)
+        self.scale_floor_ = np.maximum(X.std(axis=0) * 1e-3, 1e-12)
+
+    def _score(self, X: np.ndarray) -> np.ndarray:
+        window = self.window
+        past = pd.DataFrame(X).shift(1).rolling(window, min_periods=2)
+        median = past.median().to_numpy()
+        # Rolling MAD: median of |x - median| over the same trailing window.
+        # Row t of `trailing` holds x[t - window], ..., x[t - 1] (NaN before the start).
+        padded = np.vstack([np.full((window, X.shape[1]), np.nan), X])[:-1]
+        trailing = np.lib.stride_tricks.sliding_window_view(padded, window, axis=0)
+        deviations = np.abs(trailing - median[:, :, None])  # (n, features, window)
+        mad = np.full(X.shape, np.nan)
+        # Complete windows hold no NaN, so the plain (much faster) median applies;
+        # warm-up rows 2..window-1 have >= 2 past points, so nanmedian never sees an
+        # all-NaN slice. Rows 0 and 1 have no reference and score 0.
+        mad[window:] = np.median(deviations[window:], axis=2)
+        mad[2:window] = np.nanmedian(deviations[2:window], axis=2)
+        scale = np.maximum(mad * _MAD_TO_STD, self.scale_floor_)
+        z = np.abs(X - median) / scale
+        return np.nan_to_num(z, nan=0.0).max(axis=1)
