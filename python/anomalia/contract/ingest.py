@@ -23,7 +23,10 @@ from anomalia.exceptions import ConfigError, DataError
 Format = Literal["auto", "csv", "parquet", "nab"]
 Deduplicate = Literal["error", "first", "last", "mean"]
 
-_TZ_SUFFIX = re.compile(r"(?:Z|[+-]\d{2}(?::?\d{2})?)$", re.IGNORECASE)
+# A UTC offset written after a time of day: "...12:00Z", "...12:00:00.5+02:00", "...1200-0500".
+_TZ_SUFFIX = re.compile(
+    r"[T ]\d{2}:?\d{2}(?::?\d{2}(?:\.\d+)?)?\s*(?:Z|UTC|[+-]\d{2}(?::?\d{2})?)$", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,11 @@ from anomalia.contract.schema import (
 from anomalia.exceptions import DataError
 
 
+def _show(value: object) -> str:
+    """Repr of a cell as a user wrote it (no numpy type names)."""
+    return repr(value.item() if isinstance(value, np.generic) else value)
+
+
 def _first_row(mask: np.ndarray) -> int:
     """1-based number of the first True row."""
     return int(np.flatnonzero(mask)[0]) + 1
@@ -53,7 +58,7 @@ def _check_series_id(frame: pd.DataFrame, source: str) -> None:
         row = _first_row(not_str)
         raise DataError(
             f"{source}, column `series_id`, row {row}: expected a string, "
-            f"got {ids.iloc[row - 1]!r}"
+            f"got {_show(ids.iloc[row - 1])}"
         )
 
 
@@ -118,23 +123,33 @@ def _check_order(frame: pd.DataFrame, keys: list[str], source: str) -> None:
         )
 
 
+def _as_numbers(series: pd.Series, column: str, source: str) -> pd.Series:
+    """Numeric text becomes float64 (blank cells are missing); anything else is an error."""
+    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+        return series.astype(np.float64)
+    text = series.astype("string").str.strip()
+    text = text.mask(text == "")
+    parsed = pd.to_numeric(text, errors="coerce")
+    bad = (parsed.isna() & text.notna()).to_numpy(dtype=bool)
+    if bad.any() or pd.api.types.is_bool_dtype(series):
+        row = _first_row(bad) if bad.any() else 1
+        raise DataError(
+            f"{source}, column `{column}`, row {row}: expected a number, "
+            f"got {_show(series.iloc[row - 1])}"
+        )
+    return parsed.astype(np.float64)
+
+
 def _check_values(frame: pd.DataFrame, columns: list[str], source: str) -> None:
+    """Check value columns and convert them to float64 in place."""
     if not columns:
         raise DataError(
             f"{source}: no value column; expected at least one numeric column besides "
             f"{', '.join(known_columns('observations'))}"
         )
     for column in columns:
-        series = frame[column]
-        if not (pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)):
-            parsed = pd.to_numeric(series, errors="coerce")
-            bad = (parsed.isna() & series.notna()).to_numpy()
-            row = _first_row(bad) if bad.any() else 1
-            raise DataError(
-                f"{source}, column `{column}`, row {row}: expected a number, "
-                f"got {series.iloc[row - 1]!r}"
-            )
-        values = series.to_numpy(dtype=np.float64, na_value=np.nan)
+        frame[column] = _as_numbers(frame[column], column, source)
+        values = frame[column].to_numpy(dtype=np.float64, na_value=np.nan)
         infinite = np.isinf(values)
         if infinite.any():
             row = _first_row(infinite)
@@ -174,7 +189,8 @@ def _check_label(frame: pd.DataFrame, source: str) -> None:
     if bad.any():
         row = _first_row(bad)
         raise DataError(
-            f"{source}, column `label`, row {row}: expected 0 or 1, got {label.iloc[row - 1]!r}"
+            f"{source}, column `label`, row {row}: expected 0 or 1, "
+            f"got {_show(label.iloc[row - 1])}"
         )
 
 
@@ -201,17 +217,16 @@ def validate_observations(frame: pd.DataFrame, source: str = "observations") -> 
     """
     _check_not_empty(frame, source)
     _check_columns(frame, "observations", source)
-    _check_series_id(frame, source)
-    _check_timestamp(frame, source)
-    values = value_columns(list(frame.columns))
-    _check_values(frame, values, source)
-    _check_flags(frame, values, source)
-    _check_label(frame, source)
-    _check_order(frame, ["series_id"], source)
     out = frame.reset_index(drop=True).copy()
+    _check_series_id(out, source)
+    _check_timestamp(out, source)
+    values = value_columns(list(out.columns))
+    _check_values(out, values, source)
+    _check_flags(out, values, source)
+    _check_label(out, source)
+    _check_order(out, ["series_id"], source)
     out["series_id"] = out["series_id"].astype(str)
-    for column in values:
-        out[column] = out[column].astype(np.float64)
+    out["timestamp"] = out["timestamp"].astype("datetime64[ns, UTC]")
     if "label" in out.columns:
         out["label"] = out["label"].astype(np.int8)
     return out
@@ -233,7 +248,7 @@ def validate_scores(frame: pd.DataFrame, source: str = "scores") -> pd.DataFrame
             row = _first_row(bad)
             raise DataError(
                 f"{source}, column `{column}`, row {row}: expected a finite number, "
-                f"got {frame[column].iloc[row - 1]!r}"
+                f"got {_show(frame[column].iloc[row - 1])}"
             )
     if not pd.api.types.is_bool_dtype(frame["is_anomaly"]):
         raise DataError(
@@ -242,6 +257,8 @@ def validate_scores(frame: pd.DataFrame, source: str = "scores") -> pd.DataFrame
         )
     _check_order(frame, ["series_id", "detector"], source)
     out = frame.reset_index(drop=True).copy()
+    out["series_id"] = out["series_id"].astype(str)
+    out["timestamp"] = out["timestamp"].astype("datetime64[ns, UTC]")
     out["score"] = out["score"].astype(np.float64)
     out["threshold"] = out["threshold"].astype(np.float64)
     return out
