@@ -43,3 +43,16 @@ def test_directory_write_swaps_whole_folder(tmp_path):
         (tmp / "fresh").write_text("y")
     assert sorted(p.name for p in target.iterdir()) == ["fresh"]
     assert [p.name for p in tmp_path.iterdir()] == ["model"]
+
+
+def test_written_files_get_ordinary_permissions(tmp_path):
+    import os
+
+    mask = os.umask(0o022)
+    os.umask(mask)
+    with atomic_file(tmp_path / "f") as tmp:
+        tmp.write_text("x")
+    with atomic_directory(tmp_path / "d"):
+        pass
+    assert (tmp_path / "f").stat().st_mode & 0o777 == 0o666 & ~mask
+    assert (tmp_path / "d").stat().st_mode & 0o777 == 0o777 & ~mask

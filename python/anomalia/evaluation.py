@@ -1,0 +1,104 @@
+"""Compare a scores table with the labels of its observations, per detector.
+
+Metrics from :mod:`anomalia.metrics` are computed per series and averaged
+over series (macro average, series without labelled events contribute only to
+the metrics that are defined for them); the NAB score is computed once over
+the whole corpus with one threshold per profile, as NAB prescribes.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from anomalia.exceptions import DataError
+from anomalia.metrics import NabSeries, evaluate, nab_score
+
+NAB_KEYS = ("nab_standard", "nab_reward_low_fp_rate", "nab_reward_low_fn_rate")
+COLUMNS = [
+    "detector", "n_series", "n_points", "n_events", "n_flagged",
+    "event_precision", "event_recall", "event_f1",
+    "precision", "recall", "f1", "point_adjusted_f1",
+    "roc_auc", "pr_auc", "vus_roc", "vus_pr", "mean_delay", *NAB_KEYS,
+]  # fmt: skip
+
+
+def _held_out(
+    joined: pd.DataFrame, train_ends: dict[str, pd.Timestamp] | None
+) -> pd.DataFrame:
+    if not train_ends:
+        return joined
+    ends = joined["series_id"].map(train_ends)
+    return joined[ends.isna() | (joined["timestamp"] > ends)]
+
+
+def evaluate_scores(
+    observations: pd.DataFrame,
+    scores: pd.DataFrame,
+    train_ends: dict[str, dict[str, pd.Timestamp]] | None = None,
+) -> pd.DataFrame:
+    """Return one row of metrics per detector.
+
+    Parameters
+    ----------
+    observations : DataFrame
+        Contract observations with a ``label`` column.
+    scores : DataFrame
+        Contract scores for (a subset of) the same rows.
+    train_ends : dict, optional
+        ``{detector: {series_id: last training timestamp}}``; rows up to and
+        including it are left out, so detectors are judged on data they did
+        not train on.
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`COLUMNS`.
+
+    Raises
+    ------
+    DataError
+        When the observations have no labels or no scored row matches them.
+    """
+    if "label" not in observations.columns:
+        raise DataError(
+            "observations have no `label` column; evaluation needs labelled data "
+            "(ingest with --label-column or --nab-labels)"
+        )
+    labels = observations[["series_id", "timestamp", "label"]]
+    rows = []
+    for detector, frame in scores.groupby("detector", sort=True):
+        joined = frame.merge(labels, on=["series_id", "timestamp"], how="inner")
+        joined = _held_out(joined, (train_ends or {}).get(detector))
+        if joined.empty:
+            raise DataError(
+                f"scores of detector `{detector}` match no labelled observation "
+                "(series_id and timestamp must agree)"
+            )
+        per_series, corpus = [], []
+        for series_id, part in joined.groupby("series_id", sort=False):
+            y_true = part["label"].to_numpy()
+            values = part["score"].to_numpy()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                per_series.append(evaluate(y_true, values, part["is_anomaly"].to_numpy()))
+            corpus.append(NabSeries.from_labels(values, y_true, name=str(series_id)))
+        table = pd.DataFrame(per_series)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-nan columns average to nan
+            row = {key: float(np.nanmean(table[key])) for key in table.columns}
+        nab = nab_score(corpus)
+        for key, profile in zip(NAB_KEYS, ("standard", "reward_low_FP_rate",
+                                           "reward_low_FN_rate"), strict=True):
+            row[key] = nab[profile].score
+        row.update(
+            detector=detector,
+            n_series=len(per_series),
+            n_points=len(joined),
+            n_events=int(table["n_events"].sum()),
+            n_flagged=int(joined["is_anomaly"].sum()),
+        )
+        rows.append(row)
+    return pd.DataFrame(rows)[COLUMNS]

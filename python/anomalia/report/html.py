@@ -1,0 +1,269 @@
+"""Write a standalone HTML report of detector scores, with PNG figures.
+
+The report is built in a temporary folder beside ``out_dir`` and swapped in
+only once complete (:func:`anomalia.atomic.atomic_directory`): a failure part
+way leaves no half report and leaves an earlier report untouched.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from anomalia import __version__
+from anomalia.atomic import atomic_directory
+from anomalia.exceptions import DataError
+from anomalia.report.inputs import (
+    EVENT_COLUMNS,
+    OBSERVATION_KEYS,
+    SCORE_COLUMNS,
+    check_max_series,
+    metrics_by_detector,
+    normalise,
+    require_columns,
+    value_column_of,
+)
+from anomalia.report.layout import figure, page, paragraph, table, text
+from anomalia.report.plots import plot_roc_pr, plot_score_histogram, plot_scores, plot_series
+
+_KEYS = ["series_id", "timestamp"]
+_TIME = "%Y-%m-%d %H:%M UTC"
+_NO_LABELS = (
+    "No labels: the observations have no <code>label</code> column, so ROC and "
+    "precision–recall curves are left out and histograms do not split normal from anomalous."
+)
+
+
+def _detector_order(metrics: pd.DataFrame, scores: pd.DataFrame) -> list[str]:
+    """Detectors in the metrics' row order, then any only found in the scores."""
+    ordered = list(dict.fromkeys(metrics.index))
+    return ordered + [d for d in scores["detector"].unique() if d not in set(ordered)]
+
+
+def _summary_table(metrics: pd.DataFrame, scores: pd.DataFrame, detectors: list[str]) -> str:
+    flagged = scores.groupby("detector")["is_anomaly"].agg(["sum", "mean"])
+    integer_columns = [c for c in metrics.columns if pd.api.types.is_integer_dtype(metrics[c])]
+    # Reindexing adds NaN rows for detectors without metrics; keep counts as integers.
+    summary = metrics.reindex(detectors).astype(dict.fromkeys(integer_columns, "Int64"))
+    summary["flagged points"] = flagged["sum"].reindex(detectors).astype("Int64")
+    summary["flagged share"] = flagged["mean"].reindex(detectors)
+    summary = summary.astype(object).where(summary.notna(), None)
+    return table(summary)
+
+
+def _curves_section(scores: pd.DataFrame, detectors: list[str], figures: Path) -> str:
+    curves = {
+        detector: (rows["label"].to_numpy(dtype=float), rows["score"].to_numpy(dtype=float))
+        for detector in detectors
+        if not (rows := scores[scores["detector"] == detector]).empty
+    }
+    try:
+        plot_roc_pr(curves, figures / "roc-pr.png")
+    except DataError as error:
+        return paragraph(text(f"No ROC/PR curves: {error}."), "note")
+    return figure(
+        "figures/roc-pr.png",
+        "ROC and precision-recall curves of every detector",
+        "Point-wise ROC and precision–recall curves over all series; "
+        "AUC is the ROC area, AP the average precision.",
+    )
+
+
+def _events_table(events: pd.DataFrame | None, series_id: str) -> str:
+    if events is None:
+        return ""
+    rows = events[events["series_id"] == series_id].sort_values("start")
+    if rows.empty:
+        return paragraph("No labelled events in this series.", "meta")
+    shown = rows[["kind", "start", "end"]].reset_index(drop=True)
+    if {"start_index", "end_index"} <= set(rows.columns):
+        shown["points"] = (rows["end_index"] - rows["start_index"] + 1).to_numpy()
+    shown.index = pd.RangeIndex(1, len(shown) + 1, name="#")
+    return table(shown.astype(object))
+
+
+def _detector_block(
+    context: dict, series_id: str, rows: pd.DataFrame, names: tuple[int, int], first: bool
+) -> str:
+    """Series plot, score plot and histogram of one detector on one series."""
+    series_index, detector_index = names
+    stem = f"{series_index:03d}-{detector_index:02d}"
+    detector = rows["detector"].iloc[0]
+    figures, observations = context["figures"], context["observations"]
+    plot_series(
+        observations,
+        rows,
+        context["events"],
+        figures / f"series-{stem}.png",
+        value_column=context["value_column"],
+    )
+    plot_scores(rows, figures / f"scores-{stem}.png")
+    labels = rows["label"].to_numpy(dtype=float) if context["has_labels"] else None
+    plot_score_histogram(rows, labels, figures / f"histogram-{stem}.png")
+    flagged = int(rows["is_anomaly"].sum())
+    stats = {
+        "flagged points": flagged,
+        "scored points": len(rows),
+        "median threshold": float(np.nanmedian(rows["threshold"])),
+    }
+    if labels is not None:
+        truth = labels == 1
+        stats["flagged and labelled"] = int((truth & rows["is_anomaly"].to_numpy()).sum())
+        stats["labelled anomalous"] = int(truth.sum())
+    stats_table = table(pd.DataFrame({"value": pd.Series(stats, dtype=object)}).rename_axis(""))
+    where = f"{detector} on {series_id}"
+    return (
+        f"<details{' open' if first else ''}><summary><h3>{text(detector)}</h3> "
+        f'<span class="meta">— {flagged:,} flagged</span></summary>'
+        + figure(f"figures/series-{stem}.png", f"values of {where}, flagged points and labels")
+        + figure(f"figures/scores-{stem}.png", f"scores and threshold of {where}")
+        + '<div class="pair">'
+        + figure(f"figures/histogram-{stem}.png", f"score histogram of {where}")
+        + f"<div>{stats_table}</div></div></details>"
+    )
+
+
+def _series_section(context: dict, series_index: int, series_id: str) -> str:
+    observations = context["observations"]
+    observations = observations[observations["series_id"] == series_id]
+    events = context["events"]
+    context = {
+        **context,
+        "observations": observations,
+        "events": None if events is None else events[events["series_id"] == series_id],
+    }
+    value = observations[context["value_column"]]
+    first, last = (observations["timestamp"].agg(["min", "max"]).dt.strftime(_TIME)).tolist()
+    facts = (
+        f"{len(observations):,} points from {first} to {last}; "
+        f"{int(value.isna().sum()):,} missing values"
+    )
+    if context["has_labels"]:
+        facts += f"; {int((observations['label'] == 1).sum()):,} labelled anomalous points"
+    scores = context["scores"][context["scores"]["series_id"] == series_id]
+    blocks = []
+    for detector_index, detector in enumerate(context["detectors"]):
+        rows = scores[scores["detector"] == detector]
+        if not rows.empty:
+            names = (series_index, detector_index)
+            blocks.append(_detector_block(context, series_id, rows, names, not blocks))
+    return (
+        f'<section id="series-{series_index}"><h2>{text(series_id)}</h2>'
+        + paragraph(text(facts), "meta")
+        + _events_table(events, series_id)
+        + ("".join(blocks) or paragraph("No scores for this series.", "meta"))
+        + "</section>"
+    )
+
+
+def write_report(
+    out_dir: str | Path,
+    observations: pd.DataFrame,
+    scores: pd.DataFrame,
+    metrics: pd.DataFrame | None,
+    events: pd.DataFrame | None = None,
+    title: str = "anomalia report",
+    *,
+    max_series: int = 6,
+    value_column: str | None = None,
+) -> Path:
+    """Write ``out_dir/index.html`` and ``out_dir/figures/*.png``, replacing ``out_dir`` whole.
+
+    The page holds a metrics table per detector (floats to 3 decimals, plus
+    the number of flagged points), ROC and precision-recall curves across
+    detectors when labels exist, then for each of the first ``max_series``
+    series (sorted by id) and each detector: the series with flagged points
+    and labelled windows, the scores with the threshold, and a score
+    histogram. Plain HTML with inline CSS; all text is escaped.
+
+    Parameters
+    ----------
+    out_dir : str or pathlib.Path
+        Report folder. It is replaced as a whole, atomically.
+    observations : pandas.DataFrame
+        Contract observations; a ``label`` column enables curves and the
+        normal/anomalous histogram split.
+    scores : pandas.DataFrame
+        Contract scores of one or more detectors.
+    metrics : pandas.DataFrame or None
+        One row per detector (a ``detector`` column or the index).
+    events : pandas.DataFrame or None
+        Labelled events (``series_id``, ``kind``, ``start``, ``end``), shaded
+        and listed; without them the runs of ``label == 1`` are shaded.
+    title : str, default "anomalia report"
+        Page title.
+    max_series : int, default 6
+        Most series given their own section (each costs three figures per detector).
+    value_column : str or None
+        Value column to plot; by default ``value`` or the first float column.
+
+    Returns
+    -------
+    pathlib.Path
+        Path of the written ``index.html``.
+
+    Raises
+    ------
+    DataError
+        If an input frame lacks a contract column or has bad timestamps.
+    ConfigError
+        If ``max_series`` is not an integer ≥ 1.
+    """
+    check_max_series(max_series)
+    observations = normalise(
+        require_columns(observations, OBSERVATION_KEYS, "observations"),
+        "observations",
+        ("timestamp",),
+    )
+    value_column = value_column_of(observations, value_column)
+    scores = normalise(require_columns(scores, SCORE_COLUMNS, "scores"), "scores", ("timestamp",))
+    if events is not None:
+        events = normalise(
+            require_columns(events, EVENT_COLUMNS, "events"), "events", ("start", "end")
+        )
+    metrics = metrics_by_detector(metrics)
+    has_labels = "label" in observations.columns and bool(observations["label"].notna().any())
+    scores = scores.drop(columns="label", errors="ignore")
+    if has_labels:
+        scores = scores.merge(observations[[*_KEYS, "label"]], on=_KEYS, how="left")
+    detectors = _detector_order(metrics, scores)
+    series_ids = sorted(observations["series_id"].unique())
+    shown = series_ids[:max_series]
+    context = {
+        "observations": observations,
+        "scores": scores,
+        "events": events,
+        "detectors": detectors,
+        "value_column": value_column,
+        "has_labels": has_labels,
+    }
+
+    out_dir = Path(out_dir)
+    with atomic_directory(out_dir) as build:
+        context["figures"] = build / "figures"
+        context["figures"].mkdir()
+        generated = pd.Timestamp.now(tz="UTC").strftime(_TIME)
+        overview = (
+            f"{len(series_ids):,} series, {len(observations):,} points, "
+            f"{len(detectors):,} detectors; generated {generated} by anomalia {__version__}"
+        )
+        parts = [f"<h1>{text(title)}</h1>", paragraph(text(overview), "meta")]
+        parts.append("<h2>Detectors</h2>" + _summary_table(metrics, scores, detectors))
+        if has_labels:
+            parts.append(_curves_section(scores, detectors, context["figures"]))
+        else:
+            parts.append(paragraph(_NO_LABELS, "note"))
+        links = "".join(
+            f'<li><a href="#series-{i}">{text(series_id)}</a></li>'
+            for i, series_id in enumerate(shown)
+        )
+        parts.append(
+            "<h2>Series</h2>"
+            + paragraph(f"Showing {len(shown)} of {len(series_ids)} series.", "meta")
+            + f"<nav><ul>{links}</ul></nav>"
+        )
+        parts += [_series_section(context, i, series_id) for i, series_id in enumerate(shown)]
+        (build / "index.html").write_text(page(title, "\n".join(parts)), encoding="utf-8")
+    return out_dir / "index.html"

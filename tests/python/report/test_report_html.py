@@ -1,0 +1,121 @@
+"""Behaviour of anomalia.report.write_report."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+import anomalia.report.html as report_html
+from anomalia.exceptions import ConfigError, DataError
+from anomalia.report import write_report
+
+NASTY = "<b>x</b>"
+ESCAPED = "&lt;b&gt;x&lt;/b&gt;"
+
+
+def _metrics(*detectors: str) -> pd.DataFrame:
+    return pd.DataFrame(
+        {"detector": list(detectors), "event_f1": 0.61234, "roc_auc": 0.9, "n_events": 7}
+    )
+
+
+def _image_sources(index) -> list[str]:
+    return re.findall(r'<img src="([^"]+)"', index.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory, report_data, make_scores):
+    """A report on two labelled series and two detectors, sections for one series."""
+    observations = report_data.observations
+    scores = pd.concat(
+        [make_scores(observations, "median-residual"), make_scores(observations, "second")]
+    )
+    out_dir = tmp_path_factory.mktemp("report") / "out"
+    index = write_report(
+        out_dir,
+        observations,
+        scores,
+        _metrics("median-residual", "second"),
+        report_data.events,
+        max_series=1,
+    )
+    return out_dir, index
+
+
+def test_report_references_pngs_that_exist(report, is_png):
+    out_dir, index = report
+    assert index == out_dir / "index.html"
+    sources = _image_sources(index)
+    # ROC/PR once, then series, scores and histogram per detector for one series.
+    assert len(sources) == 1 + 2 * 3
+    assert all(is_png(out_dir / source) for source in sources)
+    assert sorted(p.name for p in (out_dir / "figures").iterdir()) == sorted(
+        source.removeprefix("figures/") for source in sources
+    )
+
+
+def test_report_tables_show_each_detector_and_rounded_metrics(report):
+    page = report[1].read_text(encoding="utf-8")
+    assert "<td>median-residual</td>" in page and "<td>second</td>" in page
+    assert "0.612" in page and "0.61234" not in page
+    assert "Showing 1 of 2 series" in page
+    assert "flagged points" in page
+
+
+def test_text_is_escaped(tmp_path, report_data, make_scores):
+    observations = report_data.observations.head(300).assign(series_id=NASTY)
+    events = report_data.events.head(5).assign(series_id=NASTY, kind=NASTY)
+    scores = make_scores(observations, NASTY)
+    index = write_report(tmp_path / "out", observations, scores, _metrics(NASTY), events, NASTY)
+    page = index.read_text(encoding="utf-8")
+    assert NASTY not in page
+    assert page.count(ESCAPED) >= 5
+
+
+def test_report_without_labels_says_so(tmp_path, report_data, make_scores, is_png):
+    observations = report_data.observations.drop(columns="label")
+    scores = make_scores(observations, "median-residual")
+    index = write_report(
+        tmp_path / "out", observations, scores, _metrics("median-residual"), max_series=1
+    )
+    page = index.read_text(encoding="utf-8")
+    assert "No labels" in page
+    assert "roc-pr.png" not in page
+    assert all(is_png(tmp_path / "out" / source) for source in _image_sources(index))
+
+
+def test_failure_mid_report_keeps_the_earlier_report(
+    tmp_path, report_data, make_scores, monkeypatch
+):
+    observations = report_data.observations
+    scores = make_scores(observations, "median-residual")
+    out_dir = tmp_path / "out"
+    index = write_report(out_dir, observations, scores, _metrics("median-residual"), max_series=1)
+    before = {p.relative_to(out_dir): p.read_bytes() for p in out_dir.rglob("*") if p.is_file()}
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("plotting failed")
+
+    monkeypatch.setattr(report_html, "plot_scores", broken)
+    with pytest.raises(RuntimeError, match="plotting failed"):
+        write_report(out_dir, observations, scores, _metrics("median-residual"), title="new")
+    after = {p.relative_to(out_dir): p.read_bytes() for p in out_dir.rglob("*") if p.is_file()}
+    assert after == before
+    assert "<title>anomalia report</title>" in index.read_text(encoding="utf-8")
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+def test_bad_input_is_reported_before_anything_is_written(tmp_path, report_data, make_scores):
+    observations = report_data.observations
+    scores = make_scores(observations, "median-residual")
+    with pytest.raises(DataError, match="`scores` is missing column\\(s\\) `threshold`"):
+        write_report(
+            tmp_path / "out", observations, scores.drop(columns="threshold"), _metrics("x")
+        )
+    with pytest.raises(DataError, match="one row per detector; `a` has 2 rows"):
+        write_report(tmp_path / "out", observations, scores, _metrics("a", "a"))
+    with pytest.raises(ConfigError, match="`max_series` must be an integer ≥ 1"):
+        write_report(tmp_path / "out", observations, scores, None, max_series=0)
+    assert not (tmp_path / "out").exists()
