@@ -135,7 +135,7 @@ class ModelSet:
                 detector.fit(train[self.value_columns_], labels)
             except DataError as error:
                 raise DataError(f"series `{series_id}`: {error}") from None
-            train_scores = detector.score(train[self.value_columns_])
+            train_scores = detector.calibration_scores(train[self.value_columns_], labels)
             threshold = make_threshold(self.threshold).fit(train_scores)
             self.members_[str(series_id)] = SeriesModel(
                 detector=detector,

@@ -125,9 +125,7 @@ class BaseDetector:
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "threshold_"):
-            raise NotFittedError(
-                f"{type(self).__name__} is not fitted yet: call fit first"
-            )
+            raise NotFittedError(f"{type(self).__name__} is not fitted yet: call fit first")
 
     # ------------------------------------------------------------ public API
     def fit(self, X: ArrayLike, y: ArrayLike | None = None) -> BaseDetector:
@@ -145,9 +143,7 @@ class BaseDetector:
         self
         """
         if not 0.0 <= float(self.contamination) < 0.5:
-            raise ValueError(
-                f"`contamination` must be in [0, 0.5), got {self.contamination!r}"
-            )
+            raise ValueError(f"`contamination` must be in [0, 0.5), got {self.contamination!r}")
         values = self._validate(X, what="fit")
         if len(values) < self.min_samples():
             raise DataError(
@@ -158,20 +154,16 @@ class BaseDetector:
         if y is not None:
             labels = np.asarray(y).reshape(-1)
             if len(labels) != len(values):
-                raise DataError(
-                    f"fit: got {len(labels)} labels for {len(values)} points"
-                )
+                raise DataError(f"fit: got {len(labels)} labels for {len(values)} points")
             if not np.isin(labels, (0, 1)).all():
                 raise DataError("fit: labels must be 0 or 1")
             labels = labels.astype(np.int8)
         elif self.requires_labels:
-            raise DataError(
-                f"fit: {type(self).__name__} is supervised and needs labels (y)"
-            )
+            raise DataError(f"fit: {type(self).__name__} is supervised and needs labels (y)")
         self.n_features_in_ = values.shape[1]
         self.train_fingerprint_ = fingerprint(values)
         self._fit(values, labels)
-        train_scores = self._score(values)
+        train_scores = self._calibration_scores(values, labels)
         finite = train_scores[np.isfinite(train_scores)]
         self.calibration_ = np.quantile(finite, np.linspace(0, 1, _CALIBRATION_POINTS))
         self.threshold_ = float(np.quantile(finite, 1.0 - self.contamination))
@@ -208,6 +200,20 @@ class BaseDetector:
         self._check_fitted()
         levels = np.linspace(0.0, 1.0, len(self.calibration_))
         return np.interp(scores, self.calibration_, levels, left=0.0, right=1.0)
+
+    def calibration_scores(self, X: ArrayLike, y: ArrayLike | None = None) -> np.ndarray:
+        """Scores of training data that a threshold should be fitted on.
+
+        For most detectors these are the scores of ``X`` itself; detectors that
+        see their own training points as too normal (neighbour and kernel
+        models) return out-of-sample scores instead, so that a threshold at
+        the 99th percentile flags about 1% of new normal data. ``fit`` uses
+        them for ``threshold_``; external thresholds should use them too.
+        """
+        self._check_fitted()
+        values = self._validate(X, what="calibration_scores")
+        labels = None if y is None else np.asarray(y).reshape(-1).astype(np.int8)
+        return np.asarray(self._calibration_scores(values, labels), dtype=np.float64)
 
     def predict(self, X: ArrayLike) -> np.ndarray:
         """Return 1 where the score exceeds ``threshold_``, else 0."""
@@ -267,3 +273,13 @@ class BaseDetector:
 
     def _score(self, X: np.ndarray) -> np.ndarray:
         raise NotImplementedError
+
+    def _calibration_scores(self, X: np.ndarray, y: np.ndarray | None) -> np.ndarray:
+        """Scores whose distribution sets ``threshold_`` and :meth:`calibrate`.
+
+        By default the fitted detector's scores of its own training series.
+        Detectors that score their training points optimistically (a neighbour
+        or kernel model finds each one at distance zero) return out-of-sample
+        scores instead; they need not be one per row.
+        """
+        return self._score(X)

@@ -11,13 +11,22 @@ import numpy as np
 import pandas as pd
 
 from anomalia.detectors.base import BaseDetector
+from anomalia.detectors.params import check_integer
 
 _MAD_TO_STD = 1.4826  # MAD of a normal distribution times this is its std
 
 
 def _check_window(window: int) -> None:
-    if not isinstance(window, (int, np.integer)) or window < 2:
-        raise ValueError(f"`window` must be an integer >= 2, got {window!r}")
+    check_integer("window", window, minimum=2)
+
+
+def _min_history(window: int) -> int:
+    """Past points needed before a point is scored; earlier points score 0.
+
+    With only a couple of past points the reference spread is tiny and the
+    first points of every series would get huge scores.
+    """
+    return max(2, window // 2)
 
 
 class RollingZScore(BaseDetector):
@@ -54,7 +63,7 @@ class RollingZScore(BaseDetector):
 
     def _score(self, X: np.ndarray) -> np.ndarray:
         frame = pd.DataFrame(X)
-        past = frame.shift(1).rolling(self.window, min_periods=2)
+        past = frame.shift(1).rolling(self.window, min_periods=_min_history(self.window))
         mean = past.mean().to_numpy()
         std = np.maximum(past.std().to_numpy(), self.std_floor_)
         z = np.abs(X - mean) / std
@@ -89,7 +98,7 @@ class RobustMAD(BaseDetector):
 
     def _score(self, X: np.ndarray) -> np.ndarray:
         window = self.window
-        past = pd.DataFrame(X).shift(1).rolling(window, min_periods=2)
+        past = pd.DataFrame(X).shift(1).rolling(window, min_periods=_min_history(window))
         median = past.median().to_numpy()
         # Rolling MAD: median of |x - median| over the same trailing window.
         # Row t of `trailing` holds x[t - window], ..., x[t - 1] (NaN before the start).
@@ -98,10 +107,11 @@ class RobustMAD(BaseDetector):
         deviations = np.abs(trailing - median[:, :, None])  # (n, features, window)
         mad = np.full(X.shape, np.nan)
         # Complete windows hold no NaN, so the plain (much faster) median applies;
-        # warm-up rows 2..window-1 have >= 2 past points, so nanmedian never sees an
-        # all-NaN slice. Rows 0 and 1 have no reference and score 0.
+        # warm-up rows from `first` on have enough past points and a median, so
+        # nanmedian never sees an all-NaN slice. Earlier rows score 0.
+        first = _min_history(window)
         mad[window:] = np.median(deviations[window:], axis=2)
-        mad[2:window] = np.nanmedian(deviations[2:window], axis=2)
+        mad[first:window] = np.nanmedian(deviations[first:window], axis=2)
         scale = np.maximum(mad * _MAD_TO_STD, self.scale_floor_)
         z = np.abs(X - median) / scale
         return np.nan_to_num(z, nan=0.0).max(axis=1)

@@ -1,0 +1,89 @@
+"""Shared fixtures: small synthetic series with known anomalies (numpy only).
+
+Every series is a noisy sine (period 50) of 1200 points, built from a fixed
+seed, with additive spikes at known rows. Labels mark the spikes with 1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+
+N_POINTS = 1200
+PERIOD = 50
+SPIKE = 6.0
+
+
+@dataclass(frozen=True)
+class LabelledSeries:
+    """Values of shape (n,) or (n, n_columns), 0/1 labels and the spiked rows."""
+
+    values: np.ndarray
+    labels: np.ndarray
+    anomalies: tuple[int, ...]
+
+
+def _noisy_sine(seed: int, columns: int | None = None) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    shape = (N_POINTS,) if columns is None else (N_POINTS, columns)
+    phase = rng.uniform(0, 2 * np.pi, size=shape[1:])
+    time = np.arange(N_POINTS).reshape(-1, *([1] * (len(shape) - 1)))
+    return np.sin(2 * np.pi * time / PERIOD + phase) + 0.3 * rng.normal(size=shape)
+
+
+def _with_spikes(
+    values: np.ndarray, rows: tuple[int, ...], columns: tuple[int, ...] | None = None
+) -> LabelledSeries:
+    values = values.copy()
+    labels = np.zeros(len(values), dtype=np.int8)
+    for position, row in enumerate(rows):
+        if values.ndim == 1:
+            values[row] += SPIKE
+        else:
+            values[row, columns[position]] += SPIKE
+        labels[row] = 1
+    return LabelledSeries(values, labels, rows)
+
+
+@pytest.fixture
+def train_series() -> LabelledSeries:
+    """Univariate training series with spikes at rows 300, 650 and 1000."""
+    return _with_spikes(_noisy_sine(seed=1), (300, 650, 1000))
+
+
+@pytest.fixture
+def spiky_series() -> LabelledSeries:
+    """A fresh univariate series (another seed) with one spike at row 700."""
+    return _with_spikes(_noisy_sine(seed=2), (700,))
+
+
+@pytest.fixture
+def clean_series() -> np.ndarray:
+    """A univariate series from the same process, without anomalies."""
+    return _noisy_sine(seed=3)
+
+
+@pytest.fixture
+def multivariate_train() -> LabelledSeries:
+    """Three columns with one training spike in each (rows 250, 550, 850)."""
+    return _with_spikes(_noisy_sine(seed=4, columns=3), (250, 550, 850), columns=(0, 1, 2))
+
+
+@pytest.fixture
+def multivariate_spiky() -> LabelledSeries:
+    """Three fresh columns with one spike, in column 2, at row 700."""
+    return _with_spikes(_noisy_sine(seed=5, columns=3), (700,), columns=(2,))
+
+
+@pytest.fixture
+def ar1_series() -> LabelledSeries:
+    """AR(1) series (phi 0.7, unit noise, mean 10) with spikes at rows 400, 800, 1100."""
+    rng = np.random.default_rng(6)
+    noise = rng.normal(size=N_POINTS)
+    values = np.empty(N_POINTS)
+    values[0] = noise[0]
+    for row in range(1, N_POINTS):  # fixture set-up, not library code
+        values[row] = 0.7 * values[row - 1] + noise[row]
+    return _with_spikes(values + 10.0, (400, 800, 1100))
