@@ -25,9 +25,7 @@ COLUMNS = [
 ]  # fmt: skip
 
 
-def _held_out(
-    joined: pd.DataFrame, train_ends: dict[str, pd.Timestamp] | None
-) -> pd.DataFrame:
+def _held_out(joined: pd.DataFrame, train_ends: dict[str, pd.Timestamp] | None) -> pd.DataFrame:
     if not train_ends:
         return joined
     ends = joined["series_id"].map(train_ends)
@@ -90,8 +88,9 @@ def evaluate_scores(
             warnings.simplefilter("ignore", RuntimeWarning)  # all-nan columns average to nan
             row = {key: float(np.nanmean(table[key])) for key in table.columns}
         nab = nab_score(corpus)
-        for key, profile in zip(NAB_KEYS, ("standard", "reward_low_FP_rate",
-                                           "reward_low_FN_rate"), strict=True):
+        for key, profile in zip(
+            NAB_KEYS, ("standard", "reward_low_FP_rate", "reward_low_FN_rate"), strict=True
+        ):
             row[key] = nab[profile].score
         row.update(
             detector=detector,

@@ -176,9 +176,7 @@ class ModelSet:
             grid = pd.DataFrame(
                 {"timestamp": prepared["timestamp"], "score": scores, "threshold": thresholds}
             )
-            rows = pd.merge_asof(
-                frame[["timestamp"]], grid, on="timestamp", direction="nearest"
-            )
+            rows = pd.merge_asof(frame[["timestamp"]], grid, on="timestamp", direction="nearest")
             parts.append(
                 pd.DataFrame(
                     {

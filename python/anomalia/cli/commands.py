@@ -136,8 +136,13 @@ def train(args: argparse.Namespace) -> None:
             progress=not args.quiet,
         )
         model_set.save(root / name)
-        log.info("trained %s on %d series in %.1f s -> %s",
-                 name, len(model_set.members_), model_set.fit_seconds_, root / name)
+        log.info(
+            "trained %s on %d series in %.1f s -> %s",
+            name,
+            len(model_set.members_),
+            model_set.fit_seconds_,
+            root / name,
+        )
 
 
 def _trained(root: Path, names: list[str] | None) -> list[str]:
@@ -163,9 +168,13 @@ def detect(args: argparse.Namespace) -> None:
     for name in _trained(root, args.detector):
         started = time.perf_counter()
         scores = ModelSet.load(root / name).score(observations, progress=not args.quiet)
-        log.info("%s: %d points scored, %d flagged in %.1f s",
-                 name, len(scores), int(scores["is_anomaly"].sum()),
-                 time.perf_counter() - started)
+        log.info(
+            "%s: %d points scored, %d flagged in %.1f s",
+            name,
+            len(scores),
+            int(scores["is_anomaly"].sum()),
+            time.perf_counter() - started,
+        )
         parts.append(scores)
     out = Path(args.out or config.paths.scores)
     write_scores(pd.concat(parts, ignore_index=True), out)

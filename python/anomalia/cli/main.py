@@ -71,8 +71,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--detector", action="append", metavar="NAME", help="repeatable")
     p.add_argument("--models", metavar="DIR", help="model folder root (default: paths.models)")
     p.add_argument("--train-fraction", type=float, help="share of each series to fit on")
-    p.add_argument("--param", action="append", metavar="KEY=VALUE", default=[],
-                   help="detector parameter (YAML value), repeatable; one detector only")
+    p.add_argument(
+        "--param",
+        action="append",
+        metavar="KEY=VALUE",
+        default=[],
+        help="detector parameter (YAML value), repeatable; one detector only",
+    )
     p.add_argument("--params", metavar="FILE", help="YAML/JSON mapping of detector parameters")
     p.add_argument("--threshold", metavar="METHOD", help="static, quantile, pot, spot, dynamic")
     p.add_argument("--contamination", type=float, help="quantile threshold's anomaly share")
@@ -81,16 +86,23 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("detect", help="score observations with trained detectors")
     p.add_argument("--data", metavar="FILE", help="observations parquet (default: paths.data)")
     p.add_argument("--models", metavar="DIR", help="model folder root (default: paths.models)")
-    p.add_argument("--detector", action="append", metavar="NAME",
-                   help="repeatable (default: every trained detector)")
+    p.add_argument(
+        "--detector",
+        action="append",
+        metavar="NAME",
+        help="repeatable (default: every trained detector)",
+    )
     p.add_argument("--out", metavar="FILE", help="scores parquet (default: paths.scores)")
     p.set_defaults(handler=commands.detect)
 
     p = sub.add_parser("evaluate", help="compare scores with labels")
     p.add_argument("--data", metavar="FILE", help="labelled observations parquet")
     p.add_argument("--scores", metavar="FILE", help="scores parquet (default: paths.scores)")
-    p.add_argument("--models", metavar="DIR",
-                   help="model root; rows used for training are left out of the evaluation")
+    p.add_argument(
+        "--models",
+        metavar="DIR",
+        help="model root; rows used for training are left out of the evaluation",
+    )
     p.add_argument("--out", metavar="FILE", help="metrics CSV (default: paths.metrics)")
     p.set_defaults(handler=commands.evaluate)
 

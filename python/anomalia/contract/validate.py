@@ -75,9 +75,7 @@ def _check_timestamp(frame: pd.DataFrame, source: str) -> None:
             "(convert text files with `anomalia ingest`)"
         )
     if str(ts.dtype.tz) not in ("UTC", "utc"):
-        raise DataError(
-            f"{source}, column `timestamp`: expected timezone UTC, got {ts.dtype.tz}"
-        )
+        raise DataError(f"{source}, column `timestamp`: expected timezone UTC, got {ts.dtype.tz}")
     missing = ts.isna().to_numpy()
     if missing.any():
         raise DataError(

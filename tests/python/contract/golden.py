@@ -64,43 +64,58 @@ def invalid_cases() -> dict[str, tuple[str, pd.DataFrame, str]]:
     ts = "timestamp"
     return {
         "observations_missing_column.parquet": (
-            obs, _broken(lambda f: f.rename(columns={ts: "time"})), "missing column `timestamp`",
+            obs,
+            _broken(lambda f: f.rename(columns={ts: "time"})),
+            "missing column `timestamp`",
         ),
         "observations_naive_timestamp.parquet": (
-            obs, _broken(lambda f: f.assign(timestamp=f[ts].dt.tz_localize(None))),
+            obs,
+            _broken(lambda f: f.assign(timestamp=f[ts].dt.tz_localize(None))),
             "timestamps have no timezone",
         ),
         "observations_duplicate_timestamp.parquet": (
-            obs, _broken(lambda f: _set(f, 3, ts, f.loc[2, ts])), "row 4: duplicate timestamp",
+            obs,
+            _broken(lambda f: _set(f, 3, ts, f.loc[2, ts])),
+            "row 4: duplicate timestamp",
         ),
         "observations_unsorted.parquet": (
-            obs, _broken(lambda f: _set(f, 3, ts, f.loc[0, ts])), "row 4: timestamp",
+            obs,
+            _broken(lambda f: _set(f, 3, ts, f.loc[0, ts])),
+            "row 4: timestamp",
         ),
         "observations_non_numeric.parquet": (
-            obs, _broken(lambda f: _set(f, 4, "value", "high")),
+            obs,
+            _broken(lambda f: _set(f, 4, "value", "high")),
             "column `value`, row 5: expected a number",
         ),
         "observations_infinite.parquet": (
-            obs, _broken(lambda f: _set(f, 7, "value", np.inf)),
+            obs,
+            _broken(lambda f: _set(f, 7, "value", np.inf)),
             "column `value`, row 8: expected a finite number",
         ),
         "observations_all_missing.parquet": (
-            obs, _broken(lambda f: _set(f, slice(6, 11), "value", np.nan)),
+            obs,
+            _broken(lambda f: _set(f, slice(6, 11), "value", np.nan)),
             "series `disk` has no values",
         ),
         "observations_bad_label.parquet": (
-            obs, _broken(lambda f: _set(f, 1, "label", 2)),
+            obs,
+            _broken(lambda f: _set(f, 1, "label", 2)),
             "column `label`, row 2: expected 0 or 1",
         ),
         "observations_missing_series_id.parquet": (
-            obs, _broken(lambda f: _set(f, 9, "series_id", None)),
+            obs,
+            _broken(lambda f: _set(f, 9, "series_id", None)),
             "column `series_id`, row 10",
         ),
         "observations_empty.parquet": (
-            obs, valid_observations().iloc[0:0], "no rows",
+            obs,
+            valid_observations().iloc[0:0],
+            "no rows",
         ),
         "scores_missing_score.parquet": (
-            "scores", _set(valid_scores(), 2, "score", np.nan),
+            "scores",
+            _set(valid_scores(), 2, "score", np.nan),
             "column `score`, row 3: expected a finite number",
         ),
     }
@@ -110,10 +125,13 @@ def build(directory: Path = FIXTURES) -> None:
     """Write every fixture and ``cases.json`` into ``directory``."""
     directory.mkdir(parents=True, exist_ok=True)
     write = {"preserve_index": False}
-    pq.write_table(pa.Table.from_pandas(valid_observations(), **write),
-                   directory / "observations_valid.parquet")
-    pq.write_table(pa.Table.from_pandas(valid_scores(), **write),
-                   directory / "scores_valid.parquet")
+    pq.write_table(
+        pa.Table.from_pandas(valid_observations(), **write),
+        directory / "observations_valid.parquet",
+    )
+    pq.write_table(
+        pa.Table.from_pandas(valid_scores(), **write), directory / "scores_valid.parquet"
+    )
     cases = {}
     for name, (table, frame, fragment) in invalid_cases().items():
         pq.write_table(pa.Table.from_pandas(frame, **write), directory / name)

@@ -104,9 +104,15 @@ def test_nab_file_gets_labels_from_windows(tmp_path):
         name="speed_1.csv",
     )
     windows = tmp_path / "combined_windows.json"
-    windows.write_text(json.dumps(
-        {"realTraffic/speed_1.csv": [["2015-01-01 00:05:00.000000", "2015-01-01 00:05:00.000000"]]}
-    ))
+    windows.write_text(
+        json.dumps(
+            {
+                "realTraffic/speed_1.csv": [
+                    ["2015-01-01 00:05:00.000000", "2015-01-01 00:05:00.000000"]
+                ]
+            }
+        )
+    )
     frame = ingest(path, "nab", IngestOptions(nab_labels=windows))
     assert frame["series_id"].iloc[0] == "speed_1"
     assert frame["label"].tolist() == [0, 1, 0]
