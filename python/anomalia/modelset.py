@@ -110,7 +110,10 @@ class ModelSet:
         step = pd.Timedelta(frequency) if frequency else None
         groups = observations.groupby("series_id", sort=False)
         for series_id, frame in tqdm(
-            groups, total=groups.ngroups, desc=f"train {self.detector}", disable=None if progress else True
+            groups,
+            total=groups.ngroups,
+            desc=f"train {self.detector}",
+            disable=None if progress else True,
         ):
             prepared = _prepare(frame, step, self.fill_method)
             n_train = int(len(prepared) * train_fraction)
@@ -161,7 +164,10 @@ class ModelSet:
         parts = []
         groups = observations.groupby("series_id", sort=False)
         for series_id, frame in tqdm(
-            groups, total=groups.ngroups, desc=f"detect {self.detector}", disable=None if progress else True
+            groups,
+            total=groups.ngroups,
+            desc=f"detect {self.detector}",
+            disable=None if progress else True,
         ):
             member = self.members_.get(str(series_id))
             if member is None:
