@@ -29,7 +29,7 @@ demo: install
 	$(ANOMALIA) train
 	$(ANOMALIA) detect
 	$(ANOMALIA) evaluate --models data/models
-	$(ANOMALIA) report
+	$(ANOMALIA) report --models data/models
 	@echo "report: reports/demo/index.html"
 
 test: install

@@ -181,22 +181,29 @@ def detect(args: argparse.Namespace) -> None:
     log.info("wrote scores to %s", out)
 
 
+def _train_ends(models: str | None, scores: Any) -> dict[str, dict[str, Any]]:
+    """Last training timestamp per detector and series, from saved model sets."""
+    from anomalia.modelset import ModelSet
+
+    if not models:
+        return {}
+    root = Path(models)
+    return {
+        name: ModelSet.load(root / name).train_ends()
+        for name in sorted(scores["detector"].unique())
+    }
+
+
 def evaluate(args: argparse.Namespace) -> None:
     """``anomalia evaluate``: metrics per detector against the labels."""
     from anomalia.atomic import atomic_file
     from anomalia.contract import read_observations, read_scores
     from anomalia.evaluation import evaluate_scores
-    from anomalia.modelset import ModelSet
 
     config = _config(args)
     observations = read_observations(Path(args.data or config.paths.data))
     scores = read_scores(Path(args.scores or config.paths.scores))
-    train_ends = {}
-    root = Path(args.models) if args.models else None
-    if root is not None:
-        for name in sorted(scores["detector"].unique()):
-            train_ends[name] = ModelSet.load(root / name).train_ends()
-    metrics = evaluate_scores(observations, scores, train_ends)
+    metrics = evaluate_scores(observations, scores, _train_ends(args.models, scores))
     out = Path(args.out or config.paths.metrics)
     with atomic_file(out) as tmp:
         metrics.to_csv(tmp, index=False, float_format="%.6g")
@@ -224,7 +231,15 @@ def report(args: argparse.Namespace) -> None:
     if events_path.is_file():
         events = pd.read_parquet(events_path)
     out = Path(args.out or config.paths.report)
-    index = write_report(out, observations, scores, metrics, events, max_series=args.max_series)
+    index = write_report(
+        out,
+        observations,
+        scores,
+        metrics,
+        events,
+        max_series=args.max_series,
+        train_ends=_train_ends(args.models, scores),
+    )
     log.info("wrote report to %s", index)
 
 

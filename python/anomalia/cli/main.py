@@ -111,6 +111,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scores", metavar="FILE", help="scores parquet")
     p.add_argument("--metrics", metavar="FILE", help="metrics CSV from `anomalia evaluate`")
     p.add_argument("--events", metavar="FILE", help="events parquet from `anomalia generate`")
+    p.add_argument(
+        "--models",
+        metavar="DIR",
+        help="model root; ROC/PR curves then leave out rows used for training",
+    )
     p.add_argument("--out", metavar="DIR", help="report folder (default: paths.report)")
     p.add_argument("--max-series", type=int, default=6, help="series plotted per detector")
     p.set_defaults(handler=commands.report)

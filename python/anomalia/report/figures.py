@@ -31,7 +31,10 @@ LABEL_COLOUR = "#ff9f1c"
 MISSING_COLOUR = "#8c8c8c"
 THRESHOLD_COLOUR = "#333333"
 NORMAL_COLOUR = "#4c78a8"
-PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b")
+PALETTE = (
+    "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e",
+    "#17becf", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
+)  # fmt: skip
 
 _RC = {
     "font.size": 9,

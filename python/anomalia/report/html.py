@@ -7,6 +7,7 @@ way leaves no half report and leaves an earlier report untouched.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -54,6 +55,9 @@ def _summary_table(metrics: pd.DataFrame, scores: pd.DataFrame, detectors: list[
 
 
 def _curves_section(scores: pd.DataFrame, detectors: list[str], figures: Path) -> str:
+    held_out = "held_out" in scores.columns
+    if held_out:
+        scores = scores[scores["held_out"]]
     curves = {
         detector: (rows["label"].to_numpy(dtype=float), rows["score"].to_numpy(dtype=float))
         for detector in detectors
@@ -66,8 +70,9 @@ def _curves_section(scores: pd.DataFrame, detectors: list[str], figures: Path) -
     return figure(
         "figures/roc-pr.png",
         "ROC and precision-recall curves of every detector",
-        "Point-wise ROC and precision–recall curves over all series; "
-        "AUC is the ROC area, AP the average precision.",
+        "Point-wise ROC and precision–recall curves over all series"
+        + (", on rows the detectors were not trained on" if held_out else "")
+        + "; AUC is the ROC area, AP the average precision.",
     )
 
 
@@ -168,6 +173,7 @@ def write_report(
     *,
     max_series: int = 6,
     value_column: str | None = None,
+    train_ends: Mapping[str, Mapping[str, pd.Timestamp]] | None = None,
 ) -> Path:
     """Write ``out_dir/index.html`` and ``out_dir/figures/*.png``, replacing ``out_dir`` whole.
 
@@ -198,6 +204,10 @@ def write_report(
         Most series given their own section (each costs three figures per detector).
     value_column : str or None
         Value column to plot; by default ``value`` or the first float column.
+    train_ends : mapping, optional
+        ``{detector: {series_id: last training timestamp}}``; the ROC and PR
+        curves then use only later rows, as ``anomalia evaluate --models`` does,
+        so a detector is not judged on the data it learned from.
 
     Returns
     -------
@@ -228,6 +238,17 @@ def write_report(
     scores = scores.drop(columns="label", errors="ignore")
     if has_labels:
         scores = scores.merge(observations[[*_KEYS, "label"]], on=_KEYS, how="left")
+    if train_ends:
+        ends = pd.DataFrame(
+            [(d, s, t) for d, per_series in train_ends.items() for s, t in per_series.items()],
+            columns=["detector", "series_id", "train_end"],
+        )
+        ends["train_end"] = pd.to_datetime(ends["train_end"], utc=True)
+        scores = scores.merge(ends, on=["detector", "series_id"], how="left")
+        scores["held_out"] = scores["train_end"].isna() | (
+            scores["timestamp"] > scores["train_end"]
+        )
+        scores = scores.drop(columns="train_end")
     detectors = _detector_order(metrics, scores)
     series_ids = sorted(observations["series_id"].unique())
     shown = series_ids[:max_series]

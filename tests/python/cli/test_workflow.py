@@ -63,7 +63,7 @@ def test_generate_train_detect_evaluate_report(workspace, capsys):
     # Only held-out rows are judged: 60% of each series.
     assert (metrics["n_points"] == 2 * (900 - 360)).all()
     assert metrics["roc_auc"].between(0, 1).all()
-    assert run("report") == 0
+    assert run("report", "--models", "models") == 0
     page = Path("reports/demo/index.html").read_text()
     assert "iforest" in page and "zscore" in page
     assert "event_f1" in capsys.readouterr().out

@@ -119,3 +119,25 @@ def test_bad_input_is_reported_before_anything_is_written(tmp_path, report_data,
     with pytest.raises(ConfigError, match="`max_series` must be an integer ≥ 1"):
         write_report(tmp_path / "out", observations, scores, None, max_series=0)
     assert not (tmp_path / "out").exists()
+
+
+def test_curves_leave_out_the_rows_a_detector_trained_on(tmp_path, report_data, make_scores):
+    observations = report_data.observations
+    scores = make_scores(observations, "resid")
+    last = observations["timestamp"].max()
+    # Everything counts as training: no held-out row is left for the curves.
+    everything = {"resid": dict.fromkeys(observations["series_id"].unique(), last)}
+    index = write_report(
+        tmp_path / "r",
+        observations,
+        scores,
+        _metrics("resid"),
+        max_series=1,
+        train_ends=everything,
+    )
+    page = index.read_text()
+    assert "No ROC/PR curves" in page
+    assert not (tmp_path / "r" / "figures" / "roc-pr.png").exists()
+    index = write_report(tmp_path / "r", observations, scores, _metrics("resid"), max_series=1)
+    assert "rows the detectors were not trained on" not in index.read_text()
+    assert (tmp_path / "r" / "figures" / "roc-pr.png").exists()
