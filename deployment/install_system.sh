@@ -4,7 +4,11 @@
 set -euo pipefail
 
 need=()
-python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
+# Debian's python3 ships venv without ensurepip until python3-venv is installed,
+# so the only reliable check is to make a throwaway environment.
+probe=$(mktemp -d)
+python3 -m venv "$probe/venv" >/dev/null 2>&1 || need+=(python3-venv)
+rm -rf "$probe"
 
 if [ ${#need[@]} -eq 0 ]; then
     exit 0
