@@ -32,7 +32,7 @@ class SyntheticConfig(_Section):
     """The labelled synthetic dataset made by ``anomalia generate``."""
 
     n_series: int = Field(6, ge=1)
-    length: int = Field(3000, ge=200)
+    length: int = Field(4032, ge=200)
     freq: str = "5min"
     seed: int = 0
 
@@ -41,7 +41,7 @@ class TrainConfig(_Section):
     """Which detectors to train, with which parameters, on which share of each series."""
 
     detectors: list[str] = Field(default_factory=lambda: list(DEFAULT_DETECTORS))
-    train_fraction: float = Field(0.4, gt=0.0, le=1.0)
+    train_fraction: float = Field(0.5, gt=0.0, le=1.0)
     params: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
     @field_validator("detectors")
