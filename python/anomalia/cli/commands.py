@@ -82,6 +82,7 @@ def ingest(args: argparse.Namespace) -> None:
     from anomalia.contract import write_observations
     from anomalia.contract.ingest import IngestOptions
     from anomalia.contract.ingest import ingest as read_any
+    from anomalia.preprocess.resample import regularise
 
     options = IngestOptions(
         timestamp_column=args.timestamp_column,
@@ -96,6 +97,15 @@ def ingest(args: argparse.Namespace) -> None:
     )
     frame = read_any(args.input, args.format, options)
     write_observations(frame, args.out)
+    _, gaps = regularise(frame)
+    for series_id, rows in gaps.groupby("series_id", sort=False):
+        log.info(
+            "series %s: %d gap(s), %d missing points on its regular grid "
+            "(filled by `data.fill_method` when training and detecting)",
+            series_id,
+            len(rows),
+            int(rows["n_missing"].sum()),
+        )
     log.info(
         "ingested %d rows, %d series from %s into %s",
         len(frame),
@@ -126,6 +136,7 @@ def train(args: argparse.Namespace) -> None:
     data_path = Path(args.data or config.paths.data)
     observations = read_observations(data_path)
     root = Path(args.models or config.paths.models)
+    fitted = []
     for name in names:
         params = {**config.train.params.get(name, {}), **extra}
         model_set = ModelSet(name, params, threshold, config.data.fill_method)
@@ -135,14 +146,17 @@ def train(args: argparse.Namespace) -> None:
             frequency=config.data.frequency,
             progress=not args.quiet,
         )
-        model_set.save(root / name)
         log.info(
-            "trained %s on %d series in %.1f s -> %s",
+            "trained %s on %d series in %.1f s",
             name,
             len(model_set.members_),
             model_set.fit_seconds_,
-            root / name,
         )
+        fitted.append(model_set)
+    # Save only once every detector has fitted: a failure leaves all earlier models as they were.
+    for model_set in fitted:
+        model_set.save(root / model_set.detector)
+        log.info("saved %s -> %s", model_set.detector, root / model_set.detector)
 
 
 def _trained(root: Path, names: list[str] | None) -> list[str]:

@@ -127,3 +127,25 @@ def test_console_script_runs_and_reports_errors(workspace):
     )
     assert done.returncode == 1
     assert done.stderr.strip() == "anomalia detect: error: missing.parquet: no such file"
+
+
+def test_a_failing_detector_leaves_every_earlier_model_untouched(workspace):
+    run("generate")
+    run("train", "--detector", "zscore")
+    before = Path("models/zscore/manifest.json").read_bytes()
+    # zscore fits, then random_forest fails on data without labels: nothing is saved.
+    observations = pd.read_parquet("data/raw/obs.parquet").drop(columns="label")
+    observations.to_parquet("data/raw/obs.parquet")
+    assert run("train", "--detector", "zscore", "--detector", "random_forest") == 1
+    assert Path("models/zscore/manifest.json").read_bytes() == before
+    assert not Path("models/random_forest").exists()
+
+
+def test_ingest_reports_gaps(workspace, caplog):
+    Path("gappy.csv").write_text(
+        "timestamp,value\n2024-01-01 00:00,1\n2024-01-01 00:05,2\n2024-01-01 00:10,3\n"
+        "2024-01-01 00:30,4\n2024-01-01 00:35,5\n"
+    )
+    with caplog.at_level("INFO", logger="anomalia"):
+        assert main(["ingest", "gappy.csv", "--out", "gappy.parquet"]) == 0
+    assert "series gappy: 1 gap(s), 3 missing points" in caplog.text
