@@ -1,19 +1,32 @@
-"""One fitted detector per series, with its threshold, saved as one folder.
+"""Fitted detectors for every series of a dataset, with thresholds, saved as one folder.
 
 A :class:`ModelSet` is what ``anomalia train`` writes and ``anomalia detect``
-and the service load: for each series of the training data it prepares the
-values (regular grid, missing values filled), fits a fresh detector on the
-first ``train_fraction`` of the series, and fits the threshold on the
-detector's scores over that training part.
+and the service load. Each series is prepared (regular grid, missing values
+filled) and its first ``train_fraction`` is the training part.
+
+- Unsupervised detectors are fitted per series, on that series alone.
+- Supervised detectors learn what anomalies look like from labels, and a
+  single series rarely holds enough labelled anomalies (or any): they are
+  fitted once on the training parts of all series pooled, each series first
+  robust-scaled by its own training median and spread so that the series are
+  comparable. The pooled rows are concatenated, so the first window of each
+  series sees the previous series' tail in its features; with windows short
+  against the series this touches a few rows at each seam.
+
+Each series gets its own threshold, fitted on the detector's calibration
+scores of its training part (pooled: of the pooled training rows).
 
 Layout of a saved model set::
 
     <dir>/manifest.json          detector, params, threshold spec, series index
-    <dir>/series-0000/           BaseDetector.save() folder + threshold.pkl
+    <dir>/series-0000/           BaseDetector.save() folder (per-series fits)
+                                 + threshold.pkl (+ scaler.pkl when pooled)
+    <dir>/pooled/                BaseDetector.save() folder (pooled fits)
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import pickle
@@ -31,13 +44,16 @@ from anomalia import __version__
 from anomalia.atomic import atomic_directory
 from anomalia.contract.schema import value_columns
 from anomalia.detectors.base import BaseDetector
-from anomalia.detectors.registry import make_detector
+from anomalia.detectors.registry import get_detector_class, make_detector
 from anomalia.exceptions import DataError, NotFittedError
 from anomalia.preprocess.impute import fill_missing
 from anomalia.preprocess.resample import infer_frequency, regularise
+from anomalia.preprocess.scaling import Scaler, make_scaler
 from anomalia.thresholds import make_threshold
 
 log = logging.getLogger(__name__)
+
+POOLED_FOLDER = "pooled"
 
 
 @dataclass
@@ -49,6 +65,18 @@ class SeriesModel:
     train_end: pd.Timestamp
     n_train: int
     frequency: pd.Timedelta
+    scaler: Scaler | None = None
+
+
+@dataclass
+class _Prepared:
+    series_id: str
+    frame: pd.DataFrame
+    n_train: int
+
+    @property
+    def train(self) -> pd.DataFrame:
+        return self.frame.iloc[: self.n_train]
 
 
 def _prepare(frame: pd.DataFrame, frequency: pd.Timedelta | None, fill: str) -> pd.DataFrame:
@@ -56,8 +84,16 @@ def _prepare(frame: pd.DataFrame, frequency: pd.Timedelta | None, fill: str) -> 
     return fill_missing(regular, method=fill)
 
 
+def _labels(train: pd.DataFrame, detector: str) -> np.ndarray:
+    if "label" not in train.columns:
+        raise DataError(
+            f"detector `{detector}` is supervised and needs a `label` column in the training data"
+        )
+    return train["label"].to_numpy()
+
+
 class ModelSet:
-    """Per-series detectors of one kind, trained and applied together.
+    """Detectors of one kind for every series of a dataset, trained and applied together.
 
     Parameters
     ----------
@@ -74,9 +110,13 @@ class ModelSet:
     Attributes
     ----------
     members_ : dict of str to SeriesModel
-        Fitted detector and threshold per series id.
+        Fitted detector, threshold (and scaler, when pooled) per series id.
+    pooled_ : bool
+        Whether one detector was fitted on all series (supervised detectors).
     value_columns_ : list of str
         Value columns the detectors were fitted on.
+    fit_seconds_ : float
+        Wall time of :meth:`fit`.
     """
 
     def __init__(
@@ -101,55 +141,90 @@ class ModelSet:
         frequency: str | None = None,
         progress: bool = True,
     ) -> ModelSet:
-        """Fit one detector per series on the first ``train_fraction`` of it."""
+        """Fit on the first ``train_fraction`` of every series (see the module docstring)."""
         if not 0.0 < train_fraction <= 1.0:
             raise ValueError(f"`train_fraction` must be in (0, 1], got {train_fraction}")
         started = time.perf_counter()
         self.value_columns_ = value_columns(list(observations.columns))
-        self.members_: dict[str, SeriesModel] = {}
         step = pd.Timedelta(frequency) if frequency else None
         groups = observations.groupby("series_id", sort=False)
+        prepared = []
         for series_id, frame in tqdm(
             groups,
             total=groups.ngroups,
             desc=f"train {self.detector}",
             disable=None if progress else True,
         ):
-            prepared = _prepare(frame, step, self.fill_method)
-            n_train = int(len(prepared) * train_fraction)
-            train = prepared.iloc[:n_train]
-            detector = make_detector(self.detector, **self.params)
-            if n_train < detector.min_samples():
-                raise DataError(
-                    f"series `{series_id}`: {n_train} training points but detector "
-                    f"`{self.detector}` with these parameters needs at least "
-                    f"{detector.min_samples()}; supply a longer series, raise the "
-                    "training fraction or shrink the window"
-                )
-            labels = None
-            if detector.requires_labels:
-                if "label" not in train.columns:
-                    raise DataError(
-                        f"detector `{self.detector}` is supervised and needs a `label` "
-                        "column in the training data"
-                    )
-                labels = train["label"].to_numpy()
-            try:
-                detector.fit(train[self.value_columns_], labels)
-            except DataError as error:
-                raise DataError(f"series `{series_id}`: {error}") from None
-            train_scores = detector.calibration_scores(train[self.value_columns_], labels)
-            threshold = make_threshold(self.threshold).fit(train_scores)
-            self.members_[str(series_id)] = SeriesModel(
-                detector=detector,
-                threshold=threshold,
-                train_end=train["timestamp"].iloc[-1],
-                n_train=n_train,
-                frequency=step or infer_frequency(prepared["timestamp"]),
-            )
-            log.debug("fitted %s on series %s (%d points)", self.detector, series_id, n_train)
+            regular = _prepare(frame, step, self.fill_method)
+            prepared.append(_Prepared(str(series_id), regular, int(len(regular) * train_fraction)))
+        self.pooled_ = get_detector_class(self.detector).requires_labels
+        fit = self._fit_pooled if self.pooled_ else self._fit_each
+        self.members_ = fit(prepared, step)
         self.fit_seconds_ = time.perf_counter() - started
         return self
+
+    def _check_length(self, n_train: int, detector: BaseDetector, where: str) -> None:
+        if n_train < detector.min_samples():
+            raise DataError(
+                f"{where}: {n_train} training points but detector `{self.detector}` with "
+                f"these parameters needs at least {detector.min_samples()}; supply a longer "
+                "series, raise the training fraction or shrink the window"
+            )
+
+    def _member(self, part: _Prepared, step: pd.Timedelta | None, **fitted: Any) -> SeriesModel:
+        return SeriesModel(
+            train_end=part.train["timestamp"].iloc[-1],
+            n_train=part.n_train,
+            frequency=step or infer_frequency(part.frame["timestamp"]),
+            **fitted,
+        )
+
+    def _fit_each(
+        self, prepared: list[_Prepared], step: pd.Timedelta | None
+    ) -> dict[str, SeriesModel]:
+        members = {}
+        for part in prepared:
+            detector = make_detector(self.detector, **self.params)
+            self._check_length(part.n_train, detector, f"series `{part.series_id}`")
+            values = part.train[self.value_columns_]
+            try:
+                detector.fit(values)
+            except DataError as error:
+                raise DataError(f"series `{part.series_id}`: {error}") from None
+            threshold = make_threshold(self.threshold).fit(detector.calibration_scores(values))
+            members[part.series_id] = self._member(
+                part, step, detector=detector, threshold=threshold
+            )
+        return members
+
+    def _fit_pooled(
+        self, prepared: list[_Prepared], step: pd.Timedelta | None
+    ) -> dict[str, SeriesModel]:
+        scalers = {}
+        values, labels = [], []
+        for part in prepared:
+            train = part.train[self.value_columns_].to_numpy()
+            scalers[part.series_id] = make_scaler("robust").fit(train)
+            values.append(scalers[part.series_id].transform(train))
+            labels.append(_labels(part.train, self.detector))
+        pooled_values, pooled_labels = np.vstack(values), np.concatenate(labels)
+        detector = make_detector(self.detector, **self.params)
+        self._check_length(len(pooled_values), detector, "all series pooled")
+        detector.fit(pooled_values, pooled_labels)
+        threshold = make_threshold(self.threshold).fit(
+            detector.calibration_scores(pooled_values, pooled_labels)
+        )
+        # Streaming thresholds keep state per series, so each gets its own copy.
+        return {
+            part.series_id: self._member(
+                part,
+                step,
+                detector=detector,
+                threshold=copy.deepcopy(threshold),
+                scaler=scalers[part.series_id],
+            )
+            for part in prepared
+        }
 
     def score(self, observations: pd.DataFrame, *, progress: bool = True) -> pd.DataFrame:
         """Score every row of ``observations``; returns a contract scores table."""
@@ -176,7 +251,10 @@ class ModelSet:
                     f"trained series: {', '.join(sorted(self.members_)[:10])}"
                 )
             prepared = _prepare(frame, member.frequency, self.fill_method)
-            scores = member.detector.score(prepared[self.value_columns_])
+            values = prepared[self.value_columns_].to_numpy()
+            if member.scaler is not None:
+                values = member.scaler.transform(values)
+            scores = member.detector.score(values)
             thresholds = member.threshold.thresholds(scores)
             # Back to the caller's timestamps: one score per input row.
             grid = pd.DataFrame(
@@ -205,15 +283,20 @@ class ModelSet:
         directory = Path(directory)
         series = []
         with atomic_directory(directory) as tmp:
+            if self.pooled_:
+                next(iter(self.members_.values())).detector.save(tmp / POOLED_FOLDER)
             for index, (series_id, member) in enumerate(self.members_.items()):
-                folder = f"series-{index:04d}"
-                member.detector.save(tmp / folder)
-                with open(tmp / folder / "threshold.pkl", "wb") as handle:
-                    pickle.dump(member.threshold, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                folder = tmp / f"series-{index:04d}"
+                if self.pooled_:
+                    folder.mkdir()
+                    _dump(member.scaler, folder / "scaler.pkl")
+                else:
+                    member.detector.save(folder)
+                _dump(member.threshold, folder / "threshold.pkl")
                 series.append(
                     {
                         "series_id": series_id,
-                        "folder": folder,
+                        "folder": folder.name,
                         "train_end": member.train_end.isoformat(),
                         "n_train": member.n_train,
                         "frequency": str(member.frequency),
@@ -225,6 +308,7 @@ class ModelSet:
                 "threshold": self.threshold,
                 "fill_method": self.fill_method,
                 "value_columns": self.value_columns_,
+                "pooled": self.pooled_,
                 "fit_seconds": round(self.fit_seconds_, 3),
                 "anomalia_version": __version__,
                 "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -252,20 +336,31 @@ class ModelSet:
         )
         model_set.value_columns_ = manifest["value_columns"]
         model_set.fit_seconds_ = manifest["fit_seconds"]
+        model_set.pooled_ = manifest["pooled"]
+        shared = BaseDetector.load(directory / POOLED_FOLDER) if model_set.pooled_ else None
         model_set.members_ = {}
         for entry in manifest["series"]:
             folder = directory / entry["folder"]
-            with open(folder / "threshold.pkl", "rb") as handle:
-                threshold = pickle.load(handle)
             model_set.members_[entry["series_id"]] = SeriesModel(
-                detector=BaseDetector.load(folder),
-                threshold=threshold,
+                detector=shared or BaseDetector.load(folder),
+                threshold=_load(folder / "threshold.pkl"),
                 train_end=pd.Timestamp(entry["train_end"]),
                 n_train=entry["n_train"],
                 frequency=pd.Timedelta(entry["frequency"]),
+                scaler=_load(folder / "scaler.pkl") if model_set.pooled_ else None,
             )
         return model_set
 
     def train_ends(self) -> dict[str, pd.Timestamp]:
         """Last training timestamp per series (evaluation excludes up to it)."""
         return {series_id: m.train_end for series_id, m in self.members_.items()}
+
+
+def _dump(obj: Any, path: Path) -> None:
+    with open(path, "wb") as handle:
+        pickle.dump(obj, handle, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _load(path: Path) -> Any:
+    with open(path, "rb") as handle:
+        return pickle.load(handle)
