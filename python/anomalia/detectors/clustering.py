@@ -19,6 +19,9 @@ from anomalia.exceptions import DataError
 
 # Keeps eps positive when the training features hold many identical rows.
 _EPS_FLOOR = 1e-12
+# Neighbour search by brute force: with at most `max_train` rows in a dozen
+# feature dimensions it is several times faster than a k-d tree.
+_ALGORITHM = "brute"
 
 
 class DBSCANDetector(FeatureDetector):
@@ -44,10 +47,22 @@ class DBSCANDetector(FeatureDetector):
         Quantile of the k-distance used when ``eps`` is None, in (0, 1].
     max_train : int, default 2000
         Most training rows clustered; more are subsampled with ``random_state``.
-    windows : sequence of int, default (12, 48)
-        Trailing windows of the rolling mean and standard deviation features.
+    windows : sequence of int, default (12, 48, 288)
+        Reference windows (rows) of the context features: per window, the
+        z-score of the value against the window's previous points, the ratio of
+        the recent (12-point) std to theirs, and the shift of the recent mean
+        in units of their std. Level features, when on, take rolling means and
+        stds over the same windows.
+    season : int, "auto" or None, default "auto"
+        Season length in rows for the deviation from one season earlier;
+        "auto" detects it in the training values
+        (:func:`anomalia.features.detect_season`), None leaves it out.
+    feature_set : {"context", "level", "both"}, default "context"
+        Scale-free context deviations (:mod:`anomalia.features.context`), the
+        level features (value, first difference, ``lags``, rolling mean and
+        std), or both.
     lags : sequence of int, default (1,)
-        Lagged-value features.
+        Lagged-value features (level features only).
     fft_window : int or None, default None
         Trailing window of spectral band-energy features; None for none.
     random_state : None, int or numpy.random.RandomState, default None
@@ -67,6 +82,11 @@ class DBSCANDetector(FeatureDetector):
         Feature standardisation fitted on the training data.
     feature_names_ : list of str
         Names of the feature columns.
+    season_ : int or None
+        Season length of the seasonal features: ``season``, or the period
+        found in the training values; None for none.
+    warmup_ : int
+        Leading rows (the longest lookback minus one) that score 0.
     threshold_ : float
         Score above which ``predict`` flags a point.
     """
@@ -82,6 +102,8 @@ class DBSCANDetector(FeatureDetector):
         eps_quantile: float = 0.95,
         max_train: int = 2000,
         windows: Sequence[int] = DEFAULT_WINDOWS,
+        season: int | str | None = "auto",
+        feature_set: str = "context",
         lags: Sequence[int] = DEFAULT_LAGS,
         fft_window: int | None = None,
         random_state: int | np.random.RandomState | None = None,
@@ -92,6 +114,8 @@ class DBSCANDetector(FeatureDetector):
         self.eps_quantile = eps_quantile
         self.max_train = max_train
         self.windows = windows
+        self.season = season
+        self.feature_set = feature_set
         self.lags = lags
         self.fft_window = fft_window
         self.random_state = random_state
@@ -114,7 +138,9 @@ class DBSCANDetector(FeatureDetector):
             self.eps_ = max(self._k_distance_quantile(training), _EPS_FLOOR)
         else:
             self.eps_ = float(self.eps)
-        clustering = DBSCAN(eps=self.eps_, min_samples=self.min_points).fit(training)
+        clustering = DBSCAN(eps=self.eps_, min_samples=self.min_points, algorithm=_ALGORITHM).fit(
+            training
+        )
         core = training[clustering.core_sample_indices_]
         if len(core) == 0:
             raise DataError(
@@ -122,12 +148,12 @@ class DBSCANDetector(FeatureDetector):
                 f"eps={self.eps_:g}; raise `eps` (or leave it None) or lower `min_points`"
             )
         self.n_clusters_ = int(clustering.labels_.max() + 1)
-        self.core_index_ = NearestNeighbors(n_neighbors=1).fit(core)
+        self.core_index_ = NearestNeighbors(n_neighbors=1, algorithm=_ALGORITHM).fit(core)
 
     def _k_distance_quantile(self, features: np.ndarray) -> float:
         # Each row is its own nearest neighbour (distance 0), matching DBSCAN's
         # rule that a core sample counts itself among min_points.
-        index = NearestNeighbors(n_neighbors=self.min_points).fit(features)
+        index = NearestNeighbors(n_neighbors=self.min_points, algorithm=_ALGORITHM).fit(features)
         distances, _ = index.kneighbors(features)
         return float(np.quantile(distances[:, -1], self.eps_quantile))
 

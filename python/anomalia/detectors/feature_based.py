@@ -1,12 +1,20 @@
 """Shared base of the detectors that learn on engineered features.
 
 Isolation forest, one-class SVM, LOF, DBSCAN and random forest all see each
-timestamp as a row of causal features from :func:`anomalia.features.make_features`
-(values, first differences, lags, trailing-window mean and standard deviation
-and, optionally, spectral band energies), standardised with a scaler fitted on
-the training data. This base turns raw values into that matrix, so each
-detector only handles its estimator. Calendar features need timestamps, which
-detectors do not receive; call ``make_features`` directly for those.
+timestamp as a row of causal features from :func:`anomalia.features.make_features`,
+standardised with a scaler fitted on the training data. By default these are
+the scale-free context deviations of :mod:`anomalia.features.context`: how far
+the value, its recent mean and its recent spread stray from the previous
+``windows`` points, and, with a season found in the training values by
+:func:`anomalia.features.detect_season`, from one season earlier. The level
+features (values, first differences, lags, trailing mean and standard
+deviation) can be added or used instead (``feature_set``); they describe where
+a series is rather than how unusual that is, so on a seasonal or drifting
+series a model fitted on them mostly learns the calendar.
+
+This base turns raw values into the feature matrix, so each detector only
+handles its estimator. Calendar features need timestamps, which detectors do
+not receive; call ``make_features`` directly for those.
 """
 
 from __future__ import annotations
@@ -19,21 +27,37 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils import check_random_state
 
 from anomalia.detectors.base import BaseDetector
+from anomalia.detectors.params import check_choice
+from anomalia.exceptions import ConfigError
 from anomalia.features.builder import (
     DEFAULT_LAGS,
-    DEFAULT_WINDOWS,
     check_feature_params,
     longest_lookback,
     make_features,
 )
+from anomalia.features.context import SHORT_WINDOW, context_feature_count, reference_scale
+from anomalia.features.season import MIN_SEASONAL_CORRELATION, season_strength
 
 __all__ = [
     "DEFAULT_LAGS",
     "DEFAULT_WINDOWS",
+    "FEATURE_SETS",
     "MIN_COMPLETE_ROWS",
     "FeatureDetector",
     "subsample_rows",
 ]
+
+#: Default reference windows of the feature detectors: an hour, four hours
+#: and a day of 5-minute data.
+DEFAULT_WINDOWS: tuple[int, ...] = (12, 48, 288)
+
+#: ``feature_set`` choices: scale-free deviations from the trailing context
+#: (:mod:`anomalia.features.context`), the level features (values, first
+#: differences, lags, rolling mean and std), or both.
+FEATURE_SETS: tuple[str, ...] = ("context", "level", "both")
+
+#: Shortest season ``season="auto"`` looks for.
+MIN_SEASON = 4
 
 
 #: Rolling statistics the detectors use. Min and max are left out: one spike
@@ -47,10 +71,9 @@ MIN_COMPLETE_ROWS = 10
 class FeatureDetector(BaseDetector):
     """Base class: detectors fitted on standardised causal features.
 
-    Concrete classes take ``windows``, ``lags`` and ``fft_window`` parameters
-    (see :func:`anomalia.features.make_features`) and implement
-    :meth:`_fit_estimator` and :meth:`_score_estimator` on the standardised
-    feature matrix.
+    Concrete classes take ``windows``, ``season``, ``feature_set``, ``lags``
+    and ``fft_window`` parameters and implement :meth:`_fit_estimator` and
+    :meth:`_score_estimator` on the standardised feature matrix.
 
     The first ``warmup_`` rows of a series (the longest lookback minus one)
     have features built on an incomplete history: they are left out of
@@ -59,6 +82,13 @@ class FeatureDetector(BaseDetector):
 
     Attributes
     ----------
+    season_ : int or None
+        Season length used by the seasonal features: ``season`` itself, or
+        the period :func:`anomalia.features.detect_season` found in the
+        training values when ``season="auto"``; None for no seasonal features.
+    context_scale_ : ndarray of shape (n_value_columns,)
+        Standard deviation of each training column; the context features
+        take no standard deviation below a thousandth of it.
     warmup_ : int
         Leading rows of any series that are not scored.
     scaler_ : sklearn.preprocessing.StandardScaler
@@ -68,6 +98,8 @@ class FeatureDetector(BaseDetector):
     """
 
     windows: Sequence[int]
+    season: int | str | None
+    feature_set: str
     lags: Sequence[int]
     fft_window: int | None
 
@@ -75,29 +107,108 @@ class FeatureDetector(BaseDetector):
     cross_fit_calibration: ClassVar[bool] = False
 
     def min_samples(self) -> int:
+        """Smallest series length, counting the season only when it is given as a number.
+
+        With ``season="auto"`` the period is not known before fitting; ``fit``
+        then looks only for periods short enough to leave the estimator the
+        rows it needs, so the minimum here holds for any series.
+        """
         # Checked here rather than in _fit: the base calls min_samples first.
-        check_feature_params(windows=self.windows, lags=self.lags, fft_window=self.fft_window)
+        self._check_params()
+        return self._warmup(self._given_season()) + self._min_complete_rows()
+
+    def _min_complete_rows(self) -> int:
         rows = self._min_estimator_rows() * (2 if self.cross_fit_calibration else 1)
-        return self._warmup() + max(MIN_COMPLETE_ROWS, rows)
+        return max(MIN_COMPLETE_ROWS, rows)
 
     def _min_estimator_rows(self) -> int:
         """Fewest feature rows the estimator can be fitted on (parameters already checked)."""
         return 2
 
-    def _warmup(self) -> int:
-        return longest_lookback(self.windows, self.lags, self.fft_window) - 1
-
-    def _features(self, X: np.ndarray) -> tuple[np.ndarray, list[str]]:
-        return make_features(
-            X,
+    def _check_params(self) -> None:
+        check_choice("feature_set", self.feature_set, FEATURE_SETS)
+        if not (isinstance(self.season, str) and self.season == "auto"):
+            if isinstance(self.season, str) or (
+                self.season is not None and not _is_season(self.season)
+            ):
+                raise ConfigError(
+                    f"`season` must be 'auto', None or an integer >= 2, got {self.season!r}"
+                )
+        check_feature_params(
             windows=self.windows,
             lags=self.lags,
-            statistics=WINDOW_STATISTICS,
             fft_window=self.fft_window,
+            context_windows=self.windows,
+        )
+        if self.feature_set != "level" and not len(self.windows):
+            raise ConfigError(
+                f"`windows` must hold at least one window for feature_set={self.feature_set!r}"
+            )
+
+    def _given_season(self) -> int | None:
+        if self.feature_set == "level" or isinstance(self.season, str):
+            return None
+        return self.season
+
+    def _warmup(self, season: int | None) -> int:
+        level = self.feature_set != "context"
+        context = self.feature_set != "level"
+        return (
+            longest_lookback(
+                self.windows if level else (),
+                self.lags if level else (),
+                self.fft_window,
+                context_windows=self.windows if context else (),
+                season=season,
+            )
+            - 1
         )
 
+    def _find_season(self, X: np.ndarray) -> int | None:
+        """``season``, or with ``"auto"`` the strongest period of any training column that fits."""
+        if self.feature_set == "level":
+            return None
+        if not isinstance(self.season, str):
+            return self.season
+        # Longest season that leaves the estimator its rows after the warm-up.
+        n_rows = len(X)
+        longest = min(n_rows // 3, n_rows - self._min_complete_rows() - SHORT_WINDOW + 1)
+        if longest < MIN_SEASON:
+            return None
+        found = [
+            season_strength(column, min_period=MIN_SEASON, max_period=longest) for column in X.T
+        ]
+        period, correlation = max(found, key=lambda item: item[1])
+        return period if correlation >= MIN_SEASONAL_CORRELATION else None
+
+    def _features(self, X: np.ndarray) -> tuple[np.ndarray, list[str]]:
+        level = self.feature_set != "context"
+        context = self.feature_set != "level"
+        features, names = make_features(
+            X,
+            windows=self.windows if level else (),
+            lags=self.lags if level else (),
+            differences=level,
+            level=level,
+            statistics=WINDOW_STATISTICS,
+            fft_window=self.fft_window,
+            context_windows=self.windows if context else (),
+            season=self.season_,
+            context_scale=self.context_scale_,
+        )
+        if context:
+            # The ratios are heavy-tailed: a few training anomalies at z = 50
+            # would set the standardised scale and squeeze ordinary variation
+            # together for the distance-based estimators. asinh is linear near
+            # 0 and logarithmic in the tails, and leaves tree splits unchanged.
+            count = X.shape[1] * context_feature_count(len(self.windows), self.season_)
+            features[:, -count:] = np.arcsinh(features[:, -count:])
+        return features, names
+
     def _fit(self, X: np.ndarray, y: np.ndarray | None) -> None:
-        self.warmup_ = self._warmup()
+        self.context_scale_ = reference_scale(X)
+        self.season_ = self._find_season(X)
+        self.warmup_ = self._warmup(self.season_)
         features, self.feature_names_ = self._features(X)
         complete = features[self.warmup_ :]
         self.scaler_ = StandardScaler().fit(complete)
@@ -166,3 +277,7 @@ def subsample_rows(matrix: np.ndarray, max_rows: int, random_state: object) -> n
         return matrix
     chosen = check_random_state(random_state).choice(len(matrix), max_rows, replace=False)
     return matrix[np.sort(chosen)]
+
+
+def _is_season(value: object) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= 2

@@ -26,10 +26,22 @@ class IsolationForestDetector(FeatureDetector):
     max_samples : int, float or "auto", default "auto"
         Rows drawn to build each tree: a count, a fraction of the training
         rows, or ``min(256, n_samples)``.
-    windows : sequence of int, default (12, 48)
-        Trailing windows of the rolling mean and standard deviation features.
+    windows : sequence of int, default (12, 48, 288)
+        Reference windows (rows) of the context features: per window, the
+        z-score of the value against the window's previous points, the ratio of
+        the recent (12-point) std to theirs, and the shift of the recent mean
+        in units of their std. Level features, when on, take rolling means and
+        stds over the same windows.
+    season : int, "auto" or None, default "auto"
+        Season length in rows for the deviation from one season earlier;
+        "auto" detects it in the training values
+        (:func:`anomalia.features.detect_season`), None leaves it out.
+    feature_set : {"context", "level", "both"}, default "context"
+        Scale-free context deviations (:mod:`anomalia.features.context`), the
+        level features (value, first difference, ``lags``, rolling mean and
+        std), or both.
     lags : sequence of int, default (1,)
-        Lagged-value features.
+        Lagged-value features (level features only).
     fft_window : int or None, default None
         Trailing window of spectral band-energy features; None for none.
     random_state : None, int or numpy.random.RandomState, default None
@@ -45,6 +57,11 @@ class IsolationForestDetector(FeatureDetector):
         Feature standardisation fitted on the training data.
     feature_names_ : list of str
         Names of the ``n_features`` feature columns.
+    season_ : int or None
+        Season length of the seasonal features: ``season``, or the period
+        found in the training values; None for none.
+    warmup_ : int
+        Leading rows (the longest lookback minus one) that score 0.
     threshold_ : float
         Score above which ``predict`` flags a point.
 
@@ -65,6 +82,8 @@ class IsolationForestDetector(FeatureDetector):
         n_estimators: int = 100,
         max_samples: int | float | str = "auto",
         windows: Sequence[int] = DEFAULT_WINDOWS,
+        season: int | str | None = "auto",
+        feature_set: str = "context",
         lags: Sequence[int] = DEFAULT_LAGS,
         fft_window: int | None = None,
         random_state: int | np.random.RandomState | None = None,
@@ -73,6 +92,8 @@ class IsolationForestDetector(FeatureDetector):
         self.n_estimators = n_estimators
         self.max_samples = max_samples
         self.windows = windows
+        self.season = season
+        self.feature_set = feature_set
         self.lags = lags
         self.fft_window = fft_window
         self.random_state = random_state

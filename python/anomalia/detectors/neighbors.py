@@ -30,10 +30,22 @@ class LocalOutlierFactorDetector(FeatureDetector):
         Neighbours defining the local density.
     max_train : int, default 2000
         Most training rows used; more are subsampled with ``random_state``.
-    windows : sequence of int, default (12, 48)
-        Trailing windows of the rolling mean and standard deviation features.
+    windows : sequence of int, default (12, 48, 288)
+        Reference windows (rows) of the context features: per window, the
+        z-score of the value against the window's previous points, the ratio of
+        the recent (12-point) std to theirs, and the shift of the recent mean
+        in units of their std. Level features, when on, take rolling means and
+        stds over the same windows.
+    season : int, "auto" or None, default "auto"
+        Season length in rows for the deviation from one season earlier;
+        "auto" detects it in the training values
+        (:func:`anomalia.features.detect_season`), None leaves it out.
+    feature_set : {"context", "level", "both"}, default "context"
+        Scale-free context deviations (:mod:`anomalia.features.context`), the
+        level features (value, first difference, ``lags``, rolling mean and
+        std), or both.
     lags : sequence of int, default (1,)
-        Lagged-value features.
+        Lagged-value features (level features only).
     fft_window : int or None, default None
         Trailing window of spectral band-energy features; None for none.
     random_state : None, int or numpy.random.RandomState, default None
@@ -49,6 +61,11 @@ class LocalOutlierFactorDetector(FeatureDetector):
         Feature standardisation fitted on the training data.
     feature_names_ : list of str
         Names of the feature columns.
+    season_ : int or None
+        Season length of the seasonal features: ``season``, or the period
+        found in the training values; None for none.
+    warmup_ : int
+        Leading rows (the longest lookback minus one) that score 0.
     threshold_ : float
         Score above which ``predict`` flags a point.
     """
@@ -62,6 +79,8 @@ class LocalOutlierFactorDetector(FeatureDetector):
         n_neighbors: int = 20,
         max_train: int = 2000,
         windows: Sequence[int] = DEFAULT_WINDOWS,
+        season: int | str | None = "auto",
+        feature_set: str = "context",
         lags: Sequence[int] = DEFAULT_LAGS,
         fft_window: int | None = None,
         random_state: int | np.random.RandomState | None = None,
@@ -70,6 +89,8 @@ class LocalOutlierFactorDetector(FeatureDetector):
         self.n_neighbors = n_neighbors
         self.max_train = max_train
         self.windows = windows
+        self.season = season
+        self.feature_set = feature_set
         self.lags = lags
         self.fft_window = fft_window
         self.random_state = random_state
@@ -85,7 +106,11 @@ class LocalOutlierFactorDetector(FeatureDetector):
     def _fit_estimator(self, features: np.ndarray, y: np.ndarray | None) -> None:
         check_integer("max_train", self.max_train, minimum=self.n_neighbors + 1)
         training = subsample_rows(features, self.max_train, self.random_state)
-        self.lof_ = LocalOutlierFactor(n_neighbors=self.n_neighbors, novelty=True).fit(training)
+        # Brute force: with at most max_train rows in a dozen feature dimensions
+        # it is several times faster than a k-d tree, and exact all the same.
+        self.lof_ = LocalOutlierFactor(
+            n_neighbors=self.n_neighbors, novelty=True, algorithm="brute"
+        ).fit(training)
 
     def _score_estimator(self, features: np.ndarray) -> np.ndarray:
         # score_samples is minus the LOF: higher for normal points.

@@ -35,10 +35,22 @@ class RandomForestDetector(FeatureDetector):
         them made fully grown trees isolate each one on incidental features
         and rank new anomalies lower; the rarity of anomalies is handled by
         ``threshold_`` instead.
-    windows : sequence of int, default (12, 48)
-        Trailing windows of the rolling mean and standard deviation features.
+    windows : sequence of int, default (12, 48, 288)
+        Reference windows (rows) of the context features: per window, the
+        z-score of the value against the window's previous points, the ratio of
+        the recent (12-point) std to theirs, and the shift of the recent mean
+        in units of their std. Level features, when on, take rolling means and
+        stds over the same windows.
+    season : int, "auto" or None, default "auto"
+        Season length in rows for the deviation from one season earlier;
+        "auto" detects it in the training values
+        (:func:`anomalia.features.detect_season`), None leaves it out.
+    feature_set : {"context", "level", "both"}, default "context"
+        Scale-free context deviations (:mod:`anomalia.features.context`), the
+        level features (value, first difference, ``lags``, rolling mean and
+        std), or both.
     lags : sequence of int, default (1,)
-        Lagged-value features.
+        Lagged-value features (level features only).
     fft_window : int or None, default None
         Trailing window of spectral band-energy features; None for none.
     random_state : None, int or numpy.random.RandomState, default None
@@ -54,6 +66,11 @@ class RandomForestDetector(FeatureDetector):
         Feature standardisation fitted on the training data.
     feature_names_ : list of str
         Names of the feature columns.
+    season_ : int or None
+        Season length of the seasonal features: ``season``, or the period
+        found in the training values; None for none.
+    warmup_ : int
+        Leading rows (the longest lookback minus one) that score 0.
     threshold_ : float
         Score above which ``predict`` flags a point.
     """
@@ -69,6 +86,8 @@ class RandomForestDetector(FeatureDetector):
         min_samples_leaf: int = 1,
         class_weight: str | None = None,
         windows: Sequence[int] = DEFAULT_WINDOWS,
+        season: int | str | None = "auto",
+        feature_set: str = "context",
         lags: Sequence[int] = DEFAULT_LAGS,
         fft_window: int | None = None,
         random_state: int | np.random.RandomState | None = None,
@@ -79,6 +98,8 @@ class RandomForestDetector(FeatureDetector):
         self.min_samples_leaf = min_samples_leaf
         self.class_weight = class_weight
         self.windows = windows
+        self.season = season
+        self.feature_set = feature_set
         self.lags = lags
         self.fft_window = fft_window
         self.random_state = random_state

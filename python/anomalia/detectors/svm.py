@@ -33,10 +33,22 @@ class OneClassSVMDetector(FeatureDetector):
         RBF kernel coefficient (see :class:`sklearn.svm.OneClassSVM`).
     max_train : int, default 2000
         Most training rows used; more are subsampled with ``random_state``.
-    windows : sequence of int, default (12, 48)
-        Trailing windows of the rolling mean and standard deviation features.
+    windows : sequence of int, default (12, 48, 288)
+        Reference windows (rows) of the context features: per window, the
+        z-score of the value against the window's previous points, the ratio of
+        the recent (12-point) std to theirs, and the shift of the recent mean
+        in units of their std. Level features, when on, take rolling means and
+        stds over the same windows.
+    season : int, "auto" or None, default "auto"
+        Season length in rows for the deviation from one season earlier;
+        "auto" detects it in the training values
+        (:func:`anomalia.features.detect_season`), None leaves it out.
+    feature_set : {"context", "level", "both"}, default "context"
+        Scale-free context deviations (:mod:`anomalia.features.context`), the
+        level features (value, first difference, ``lags``, rolling mean and
+        std), or both.
     lags : sequence of int, default (1,)
-        Lagged-value features.
+        Lagged-value features (level features only).
     fft_window : int or None, default None
         Trailing window of spectral band-energy features; None for none.
     random_state : None, int or numpy.random.RandomState, default None
@@ -52,6 +64,11 @@ class OneClassSVMDetector(FeatureDetector):
         Feature standardisation fitted on the training data.
     feature_names_ : list of str
         Names of the feature columns.
+    season_ : int or None
+        Season length of the seasonal features: ``season``, or the period
+        found in the training values; None for none.
+    warmup_ : int
+        Leading rows (the longest lookback minus one) that score 0.
     threshold_ : float
         Score above which ``predict`` flags a point.
     """
@@ -66,6 +83,8 @@ class OneClassSVMDetector(FeatureDetector):
         gamma: float | str = "scale",
         max_train: int = 2000,
         windows: Sequence[int] = DEFAULT_WINDOWS,
+        season: int | str | None = "auto",
+        feature_set: str = "context",
         lags: Sequence[int] = DEFAULT_LAGS,
         fft_window: int | None = None,
         random_state: int | np.random.RandomState | None = None,
@@ -75,6 +94,8 @@ class OneClassSVMDetector(FeatureDetector):
         self.gamma = gamma
         self.max_train = max_train
         self.windows = windows
+        self.season = season
+        self.feature_set = feature_set
         self.lags = lags
         self.fft_window = fft_window
         self.random_state = random_state

@@ -9,6 +9,7 @@ import pandas as pd
 
 from anomalia.exceptions import ConfigError, DataError
 from anomalia.features.calendar import calendar_features
+from anomalia.features.context import SHORT_WINDOW, context_features, context_lookback
 from anomalia.features.lags import difference_features, lag_features
 from anomalia.features.rolling import STATISTICS, rolling_features
 from anomalia.features.spectral import band_edges, band_energies
@@ -29,6 +30,10 @@ def make_features(
     fft_window: int | None = 32,
     fft_bands: int | Sequence[float] = 4,
     calendar: bool = False,
+    level: bool = True,
+    context_windows: Sequence[int] = (),
+    season: int | None = None,
+    context_scale: np.ndarray | Sequence[float] | None = None,
 ) -> tuple[np.ndarray, list[str]]:
     """Build a causal feature matrix from a series.
 
@@ -65,15 +70,35 @@ def make_features(
     calendar : bool, default False
         Add hour-of-day and day-of-week sin/cos pairs and a weekend flag from
         ``timestamps``.
+    level : bool, default True
+        Include the values themselves. Turn off, along with ``differences``,
+        ``lags`` and ``windows``, for scale-free features only.
+    context_windows : sequence of int, default ()
+        Reference windows (rows, each ``>= 2``) of the context-deviation
+        features (:func:`anomalia.features.context.context_features`): per
+        window a z-score against the previous points, a volatility ratio and a
+        mean shift, plus the first difference over the longest window's std.
+        Empty for none.
+    season : int or None, default None
+        Season length in rows (``>= 2``, needs ``context_windows``): adds the
+        deviation from one season earlier, of the value and of the 12-point
+        mean. :func:`anomalia.features.detect_season` can find it.
+    context_scale : array-like of shape (n_features,), optional
+        Positive reference scale of each column, below a thousandth of which
+        no standard deviation is taken in the context features; detectors pass
+        the std of their training values. By default the expanding std of the
+        rows so far, which keeps the features causal.
 
     Returns
     -------
     features : ndarray of shape (n_samples, n_output_features)
         Float64, finite. Columns: the values, first differences, lags,
-        rolling statistics per window, band energies, calendar features.
+        rolling statistics per window, band energies, calendar features,
+        context deviations.
     names : list of str
         One name per column, e.g. ``"x0"``, ``"x0_diff1"``, ``"x0_lag1"``,
-        ``"x0_mean_w12"``, ``"x0_fft0.25-0.375_w32"``, ``"hour_sin"``.
+        ``"x0_mean_w12"``, ``"x0_fft0.25-0.375_w32"``, ``"hour_sin"``,
+        ``"x0_z_w48"``, ``"x0_seasonz_p288"``.
 
     Raises
     ------
@@ -98,7 +123,10 @@ def make_features(
         quantiles=quantiles,
         fft_window=fft_window,
         fft_bands=fft_bands,
+        context_windows=context_windows,
+        season=season,
     )
+    scale = _check_context_scale(context_scale, array.shape[1])
     if fft_window is not None:
         edges = band_edges(fft_bands, int(fft_window))
     if calendar:
@@ -108,8 +136,8 @@ def make_features(
         if len(calendar_block) != len(array):
             raise DataError(f"got {len(calendar_block)} timestamps for {len(array)} rows of values")
 
-    blocks = [array]
-    names = list(column_names)
+    blocks = [array] if level else []
+    names = list(column_names) if level else []
     parts: list[tuple[np.ndarray, list[str]]] = []
     if differences:
         parts.append(difference_features(array, column_names))
@@ -124,9 +152,21 @@ def make_features(
         parts.append(band_energies(array, int(fft_window), edges, column_names))
     if calendar:
         parts.append((calendar_block, calendar_names))
+    if context_windows:
+        parts.append(
+            context_features(
+                array,
+                [int(window) for window in context_windows],
+                column_names,
+                season=None if season is None else int(season),
+                scale=scale,
+            )
+        )
     for block, block_names in parts:
         blocks.append(block)
         names.extend(block_names)
+    if not blocks:
+        return np.empty((len(array), 0)), names
     return np.concatenate(blocks, axis=1), names
 
 
@@ -138,6 +178,8 @@ def check_feature_params(
     quantiles: Sequence[float] = (),
     fft_window: int | None = 32,
     fft_bands: int | Sequence[float] = 4,
+    context_windows: Sequence[int] = (),
+    season: int | None = None,
 ) -> None:
     """Check :func:`make_features` parameters without computing anything.
 
@@ -157,9 +199,24 @@ def check_feature_params(
     if fft_window is not None:
         _check_integer("fft_window", fft_window, minimum=4)
         band_edges(fft_bands, int(fft_window))
+    _check_integers("context_windows", context_windows, minimum=2)
+    if season is not None:
+        _check_integer("season", season, minimum=2)
+        if not len(context_windows):
+            raise ConfigError(
+                "`season` needs `context_windows`: the seasonal deviations are "
+                "scaled by the longest context window's std"
+            )
 
 
-def longest_lookback(windows: Sequence[int], lags: Sequence[int], fft_window: int | None) -> int:
+def longest_lookback(
+    windows: Sequence[int],
+    lags: Sequence[int],
+    fft_window: int | None,
+    *,
+    context_windows: Sequence[int] = (),
+    season: int | None = None,
+) -> int:
     """Rows the features span, the current one included (1 when they use only the present).
 
     Parameters are trusted; check them first with :func:`check_feature_params`.
@@ -167,6 +224,8 @@ def longest_lookback(windows: Sequence[int], lags: Sequence[int], fft_window: in
     spans = [1, *windows, *(lag + 1 for lag in lags)]
     if fft_window is not None:
         spans.append(fft_window)
+    if context_windows:
+        spans.append(context_lookback(context_windows, season, SHORT_WINDOW))
     return int(max(spans))
 
 
@@ -194,6 +253,20 @@ def _validate_values(
     if column_names is None:
         column_names = [f"x{column}" for column in range(array.shape[1])]
     return array, column_names
+
+
+def _check_context_scale(scale: object, n_columns: int) -> np.ndarray | None:
+    if scale is None:
+        return None
+    try:
+        array = np.asarray(scale, dtype=np.float64).reshape(-1)
+    except (TypeError, ValueError):
+        array = np.empty(0)
+    if array.shape != (n_columns,) or not (np.isfinite(array) & (array > 0)).all():
+        raise ConfigError(
+            f"`context_scale` must be {n_columns} positive number(s), one per column, got {scale!r}"
+        )
+    return array
 
 
 def _is_integer(value: object, minimum: int) -> bool:

@@ -23,7 +23,8 @@ def test_labels_without_an_anomaly_are_refused(train_series):
 def test_anomalies_only_in_the_warm_up_are_refused(train_series):
     early = np.zeros_like(train_series.labels)
     early[10] = 1
-    with pytest.raises(DataError, match="no anomaly .* after the first 47 points"):
+    # The default windows reach back 288 points.
+    with pytest.raises(DataError, match="no anomaly .* after the first 288 points"):
         RandomForestDetector().fit(train_series.values, early)
 
 
