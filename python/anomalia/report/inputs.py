@@ -8,17 +8,11 @@ from __future__ import annotations
 
 import pandas as pd
 
+from anomalia.contract.schema import required_columns
 from anomalia.exceptions import ConfigError, DataError
 
-SCORE_COLUMNS: tuple[str, ...] = (
-    "series_id",
-    "timestamp",
-    "detector",
-    "score",
-    "threshold",
-    "is_anomaly",
-)
-OBSERVATION_KEYS: tuple[str, ...] = ("series_id", "timestamp")
+SCORE_COLUMNS: tuple[str, ...] = tuple(required_columns("scores"))
+OBSERVATION_KEYS: tuple[str, ...] = tuple(required_columns("observations"))
 EVENT_COLUMNS: tuple[str, ...] = ("series_id", "kind", "start", "end")
 
 
