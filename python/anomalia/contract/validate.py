@@ -109,7 +109,7 @@ def _check_order(frame: pd.DataFrame, keys: list[str], source: str) -> None:
                 f"{source}, column `timestamp`, row {row}: {detail} in "
                 f"{group.format(**labels)}; expected strictly increasing timestamps "
                 "within each series (sort and de-duplicate, e.g. with `anomalia ingest "
-                "--sort --deduplicate`)"
+                "--sort --deduplicate first`)"
             )
     # Rows of one series must also be contiguous, or per-series order is ambiguous.
     starts = frame.groupby(keys, sort=False).ngroups
