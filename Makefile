@@ -8,18 +8,19 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 ANOMALIA := $(BIN)/anomalia
 
-.PHONY: all install system demo test lint bench clean
+.PHONY: all install system demo test lint bench lock clean
 
 all: demo
 
 system:
 	@bash deployment/install_system.sh
 
-$(STAMP): pyproject.toml deployment/install_system.sh
+# constraints.txt pins every Python dependency to the versions the tests pass with.
+$(STAMP): pyproject.toml constraints.txt deployment/install_system.sh
 	@bash deployment/install_system.sh
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[dev]'
+	$(BIN)/python -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[dev]'
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -42,6 +43,13 @@ lint: install
 
 bench: install
 	$(BIN)/python -m anomalia.bench
+
+# Re-resolve the newest dependencies allowed by pyproject.toml into constraints.txt.
+lock:
+	rm -rf .lockenv && $(PYTHON) -m venv .lockenv
+	.lockenv/bin/python -m pip install -q --disable-pip-version-check -e '.[dev]'
+	.lockenv/bin/python -m pip freeze --exclude-editable | grep -v '^anomalia' > constraints.txt
+	rm -rf .lockenv
 
 clean:
 	rm -rf data/models data/processed/* data/raw/* reports/demo reports/metrics.csv
