@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import warnings
 from collections.abc import Sequence
 
 from anomalia import __version__
@@ -137,6 +138,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         datefmt="%H:%M:%S",
     )
+    # Library warnings become one log line each, without source file and line.
+    warnings.formatwarning = lambda message, category, *_args, **_kwargs: (
+        f"{category.__name__}: {message}"
+    )
+    logging.captureWarnings(True)
     try:
         args.handler(args)
     except (DataError, FileNotFoundError) as error:
