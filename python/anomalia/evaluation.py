@@ -9,6 +9,7 @@ the whole corpus with one threshold per profile, as NAB prescribes.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -25,17 +26,30 @@ COLUMNS = [
 ]  # fmt: skip
 
 
-def _held_out(joined: pd.DataFrame, train_ends: dict[str, pd.Timestamp] | None) -> pd.DataFrame:
+TrainEnds = Mapping[str, Mapping[str, pd.Timestamp]]
+
+
+def held_out(scores: pd.DataFrame, train_ends: TrainEnds | None) -> np.ndarray:
+    """Boolean mask of score rows after their detector's training end for that series.
+
+    ``train_ends`` is ``{detector: {series_id: last training timestamp}}``;
+    rows of a detector or series it does not list count as held out.
+    """
     if not train_ends:
-        return joined
-    ends = joined["series_id"].map(train_ends)
-    return joined[ends.isna() | (joined["timestamp"] > ends)]
+        return np.ones(len(scores), dtype=bool)
+    ends = pd.DataFrame(
+        [(d, s, t) for d, per_series in train_ends.items() for s, t in per_series.items()],
+        columns=["detector", "series_id", "train_end"],
+    )
+    ends["train_end"] = pd.to_datetime(ends["train_end"], utc=True)
+    end = scores[["detector", "series_id"]].merge(ends, how="left")["train_end"].to_numpy()
+    return (pd.isna(end) | (scores["timestamp"].to_numpy() > end)).astype(bool)
 
 
 def evaluate_scores(
     observations: pd.DataFrame,
     scores: pd.DataFrame,
-    train_ends: dict[str, dict[str, pd.Timestamp]] | None = None,
+    train_ends: TrainEnds | None = None,
 ) -> pd.DataFrame:
     """Return one row of metrics per detector.
 
@@ -69,7 +83,7 @@ def evaluate_scores(
     rows = []
     for detector, frame in scores.groupby("detector", sort=True):
         joined = frame.merge(labels, on=["series_id", "timestamp"], how="inner")
-        joined = _held_out(joined, (train_ends or {}).get(detector))
+        joined = joined[held_out(joined, train_ends)]
         if joined.empty:
             raise DataError(
                 f"scores of detector `{detector}` match no labelled observation "

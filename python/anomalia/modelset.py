@@ -321,13 +321,7 @@ class ModelSet:
     def load(cls, directory: str | Path) -> ModelSet:
         """Load a model set written by :meth:`save`."""
         directory = Path(directory)
-        manifest_file = directory / "manifest.json"
-        if not manifest_file.is_file():
-            raise DataError(
-                f"{directory}: not a trained model set (no manifest.json); "
-                "train one with `anomalia train`"
-            )
-        manifest = json.loads(manifest_file.read_text())
+        manifest = _read_manifest(directory)
         model_set = cls(
             manifest["detector"],
             manifest["params"],
@@ -354,6 +348,22 @@ class ModelSet:
     def train_ends(self) -> dict[str, pd.Timestamp]:
         """Last training timestamp per series (evaluation excludes up to it)."""
         return {series_id: m.train_end for series_id, m in self.members_.items()}
+
+
+def saved_train_ends(directory: str | Path) -> dict[str, pd.Timestamp]:
+    """:meth:`ModelSet.train_ends` of a saved model set, read from its manifest alone."""
+    series = _read_manifest(Path(directory))["series"]
+    return {entry["series_id"]: pd.Timestamp(entry["train_end"]) for entry in series}
+
+
+def _read_manifest(directory: Path) -> dict[str, Any]:
+    manifest_file = directory / "manifest.json"
+    if not manifest_file.is_file():
+        raise DataError(
+            f"{directory}: not a trained model set (no manifest.json); "
+            "train one with `anomalia train`"
+        )
+    return json.loads(manifest_file.read_text())
 
 
 def _dump(obj: Any, path: Path) -> None:

@@ -83,3 +83,13 @@ def test_threshold_spec_is_applied(observations):
     model_set = ModelSet("zscore", threshold={"method": "static", "value": 2.5})
     scores = model_set.fit(observations, progress=False).score(observations, progress=False)
     assert np.allclose(scores["threshold"], 2.5)
+
+
+def test_training_ends_are_read_from_the_manifest(tmp_path, observations):
+    from anomalia.modelset import saved_train_ends
+
+    model_set = ModelSet("zscore").fit(observations, train_fraction=0.5, progress=False)
+    model_set.save(tmp_path / "zscore")
+    assert saved_train_ends(tmp_path / "zscore") == model_set.train_ends()
+    with pytest.raises(DataError, match="no manifest.json"):
+        saved_train_ends(tmp_path / "absent")

@@ -54,14 +54,15 @@ def generate(args: argparse.Namespace) -> None:
     from anomalia.contract import write_observations
     from anomalia.synthetic import generate as make_data
 
-    config = _config(args).synthetic
+    config = _config(args)
+    synthetic = config.synthetic
     data = make_data(
-        n_series=args.n_series or config.n_series,
-        length=args.length or config.length,
-        freq=args.freq or config.freq,
-        seed=config.seed if args.seed is None else args.seed,
+        n_series=args.n_series or synthetic.n_series,
+        length=args.length or synthetic.length,
+        freq=args.freq or synthetic.freq,
+        seed=synthetic.seed if args.seed is None else args.seed,
     )
-    paths = _config(args).paths
+    paths = config.paths
     out = Path(args.out or paths.data)
     events = Path(args.events or paths.events)
     write_observations(data.observations, out)
@@ -197,15 +198,12 @@ def detect(args: argparse.Namespace) -> None:
 
 def _train_ends(models: str | None, scores: Any) -> dict[str, dict[str, Any]]:
     """Last training timestamp per detector and series, from saved model sets."""
-    from anomalia.modelset import ModelSet
+    from anomalia.modelset import saved_train_ends
 
     if not models:
         return {}
     root = Path(models)
-    return {
-        name: ModelSet.load(root / name).train_ends()
-        for name in sorted(scores["detector"].unique())
-    }
+    return {name: saved_train_ends(root / name) for name in sorted(scores["detector"].unique())}
 
 
 def evaluate(args: argparse.Namespace) -> None:

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from anomalia.contract.validate import validate_observations
-from anomalia.exceptions import ConfigError, DataError
+from anomalia.exceptions import DataError
 
 Format = Literal["auto", "csv", "parquet", "nab"]
 Deduplicate = Literal["error", "first", "last", "mean"]
@@ -241,10 +241,3 @@ def ingest(
     if options.deduplicate != "error":
         frame = _deduplicate(frame, options.deduplicate)
     return validate_observations(frame.reset_index(drop=True), source=source)
-
-
-def parse_format(value: str) -> Format:
-    """Check a ``--format`` value."""
-    if value not in ("auto", "csv", "parquet", "nab"):
-        raise ConfigError(f"`format` must be one of auto, csv, parquet, nab; got {value!r}")
-    return value  # type: ignore[return-value]

@@ -7,7 +7,6 @@ way leaves no half report and leaves an earlier report untouched.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +14,7 @@ import pandas as pd
 
 from anomalia import __version__
 from anomalia.atomic import atomic_directory
+from anomalia.evaluation import TrainEnds, held_out
 from anomalia.exceptions import DataError
 from anomalia.report.inputs import (
     EVENT_COLUMNS,
@@ -173,7 +173,7 @@ def write_report(
     *,
     max_series: int = 6,
     value_column: str | None = None,
-    train_ends: Mapping[str, Mapping[str, pd.Timestamp]] | None = None,
+    train_ends: TrainEnds | None = None,
 ) -> Path:
     """Write ``out_dir/index.html`` and ``out_dir/figures/*.png``, replacing ``out_dir`` whole.
 
@@ -239,16 +239,7 @@ def write_report(
     if has_labels:
         scores = scores.merge(observations[[*_KEYS, "label"]], on=_KEYS, how="left")
     if train_ends:
-        ends = pd.DataFrame(
-            [(d, s, t) for d, per_series in train_ends.items() for s, t in per_series.items()],
-            columns=["detector", "series_id", "train_end"],
-        )
-        ends["train_end"] = pd.to_datetime(ends["train_end"], utc=True)
-        scores = scores.merge(ends, on=["detector", "series_id"], how="left")
-        scores["held_out"] = scores["train_end"].isna() | (
-            scores["timestamp"] > scores["train_end"]
-        )
-        scores = scores.drop(columns="train_end")
+        scores["held_out"] = held_out(scores, train_ends)
     detectors = _detector_order(metrics, scores)
     series_ids = sorted(observations["series_id"].unique())
     shown = series_ids[:max_series]
