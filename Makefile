@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml constraints.txt deployment/install_system.sh
 	@bash deployment/install_system.sh
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	$(BIN)/python -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[all,dev]'
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -47,7 +47,7 @@ bench: install
 # Re-resolve the newest dependencies allowed by pyproject.toml into constraints.txt.
 lock:
 	rm -rf .lockenv && $(PYTHON) -m venv .lockenv
-	.lockenv/bin/python -m pip install -q --disable-pip-version-check -e '.[dev]'
+	.lockenv/bin/python -m pip install -q --disable-pip-version-check -e '.[all,dev]'
 	.lockenv/bin/python -m pip freeze --exclude-editable | grep -v '^anomalia' > constraints.txt
 	rm -rf .lockenv
 

@@ -1,9 +1,22 @@
 #!/usr/bin/env bash
-# System packages anomalia needs on Debian 12, installed only when missing.
+# System packages anomalia needs on Debian 12, installed only when missing:
+# python3-venv for the .venv, R 4.2 with the r-cran-* packages the R half uses
+# (no CRAN here: Debian's builds only), and pandoc for knitted reports.
 # Used by the Makefile and the Dockerfile alike; safe to run again.
 set -euo pipefail
 
+packages=(
+    r-base-core pandoc
+    r-cran-forecast r-cran-caret r-cran-plumber r-cran-rmarkdown r-cran-knitr
+    r-cran-testthat r-cran-ggplot2 r-cran-zoo r-cran-mice r-cran-reticulate
+    r-cran-jsonlite r-cran-cli r-cran-rlang r-cran-httr r-cran-randomforest r-cran-rpart
+)
+
 need=()
+for package in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
+        || need+=("$package")
+done
 # Debian's python3 ships venv without ensurepip until python3-venv is installed,
 # so the only reliable check is to make a throwaway environment.
 probe=$(mktemp -d)

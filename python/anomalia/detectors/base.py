@@ -55,6 +55,9 @@ class BaseDetector:
     name: ClassVar[str] = ""
     #: Whether ``fit`` needs labels (supervised detectors).
     requires_labels: ClassVar[bool] = False
+    #: Whether the score at time t depends only on rows up to t, so the detector
+    #: can run under streaming rules (NAB). Set by each detector that honours it.
+    causal: ClassVar[bool] = False
 
     contamination: float
 
@@ -241,7 +244,14 @@ class BaseDetector:
             (tmp / "config.json").write_text(json.dumps(config, indent=2, default=str))
             with open(tmp / "state.pkl", "wb") as handle:
                 pickle.dump(self._get_state(), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            self._save_artifacts(tmp)
         return path
+
+    def _save_artifacts(self, folder: Path) -> None:
+        """Write fitted state that cannot be pickled (e.g. a Keras model) into ``folder``."""
+
+    def _load_artifacts(self, folder: Path) -> None:
+        """Read back what :meth:`_save_artifacts` wrote."""
 
     def _get_state(self) -> dict[str, Any]:
         """Fitted attributes to persist; subclasses with unpicklable state override."""
@@ -265,6 +275,7 @@ class BaseDetector:
         detector = detector_cls(**config["params"])
         with open(path / "state.pkl", "rb") as handle:
             detector._set_state(pickle.load(handle))
+        detector._load_artifacts(path)
         return detector
 
     # ------------------------------------------------------- subclass hooks
