@@ -4,15 +4,16 @@ For a fixed threshold the corpus's raw score is a sum of per-point terms:
 
 * a point outside every window (and past the probationary period) costs
   ``fp_weight * c`` when detected, with ``c`` fixed by its position;
-* a window is worth ``tp_weight * sigma(y_j)`` where ``j`` is its first
-  detection, or ``-fn_weight`` without one. Lowering the threshold moves the
+* a window is worth ``tp_weight * sigma(y_j) / sigma(-1)`` where ``j`` is its
+  first detection, or ``-fn_weight`` without one. Lowering the threshold moves the
   first detection only to a *record* point (one scoring above every earlier
   point of the window), so the window's value is ``-fn_weight`` plus
   increments carried by its records.
 
 Each point therefore carries coefficients ``tp``, ``found`` and ``fp`` such
 that ``raw(t) = -fn_weight * n_windows + sum over points with score >= t of
-(tp_weight * tp + fn_weight * found + fp_weight * fp)``, where ``found`` is 1
+(tp_weight * tp + fn_weight * found + fp_weight * fp)``, counting only windows
+with a point past the probationary period, where ``found`` is 1
 on each window's highest-scoring point (its detection makes the window found).
 Sorting all points by score once and taking cumulative sums gives the raw
 score of every threshold and every profile at once.
@@ -26,10 +27,15 @@ import numpy as np
 
 
 def scaled_sigmoid(position: np.ndarray) -> np.ndarray:
-    """NAB's scaled sigmoid ``2 / (1 + exp(5 y)) - 1``, ``-1`` for ``y > 3``."""
+    """NAB's scaled sigmoid ``2 / (1 + exp(5 y)) - 1``, ``-1`` for ``y >= 3``."""
     position = np.asarray(position, dtype=np.float64)
     value = 2.0 / (1.0 + np.exp(5.0 * np.minimum(position, 3.0))) - 1.0
-    return np.where(position > 3.0, -1.0, value)
+    return np.where(position >= 3.0, -1.0, value)
+
+
+#: Reward of a detection at a window's first point; NAB divides rewards by it so
+#: that the earliest detection earns exactly ``tp_weight``.
+MAX_REWARD = float(scaled_sigmoid(-1.0))
 
 
 @dataclass(frozen=True)
@@ -45,8 +51,6 @@ class SeriesTerms:
         1 on the point whose detection makes its window found (its last record).
     false_alarm : numpy.ndarray of int64, shape (m,)
         1 on points outside every window.
-    perfect_tp : float
-        Sum of ``sigma(y)`` over windows at their first scorable point.
     n_windows : int
     n_unreachable : int
         Windows lying wholly inside the probationary period.
@@ -57,7 +61,6 @@ class SeriesTerms:
     fp: np.ndarray
     found: np.ndarray
     false_alarm: np.ndarray
-    perfect_tp: float
     n_windows: int
     n_unreachable: int
 
@@ -75,17 +78,18 @@ def series_terms(scores: np.ndarray, windows: np.ndarray, probation: int) -> Ser
     outside[:probation] = False
     alarm_index = np.flatnonzero(outside)
     # Cost factor of a false alarm: sigma of its distance after the nearest
-    # earlier window, in window lengths; -1 when no window precedes it.
+    # earlier window, in (window length - 1) steps as NAB measures it; -1 when
+    # no window precedes it.
     alarm_cost = np.full(len(alarm_index), -1.0)
     preceding = np.searchsorted(ends, alarm_index, side="left") - 1
     has_preceding = preceding >= 0
     window = preceding[has_preceding]
-    after = (alarm_index[has_preceding] - ends[window]) / lengths[window]
+    after = (alarm_index[has_preceding] - ends[window]) / np.maximum(lengths[window] - 1, 1)
     alarm_cost[has_preceding] = scaled_sigmoid(after)
 
     no_alarms = np.zeros(len(alarm_index))
     parts = [(alarm_index, no_alarms, np.zeros(len(alarm_index), dtype=np.int64), alarm_cost)]
-    perfect_tp, unreachable = 0.0, 0
+    unreachable = 0
     for start, end, length in zip(starts, ends, lengths, strict=True):
         first = max(start, probation)
         if first > end:
@@ -94,14 +98,11 @@ def series_terms(scores: np.ndarray, windows: np.ndarray, probation: int) -> Ser
         segment = scores[first : end + 1]
         earlier_max = np.concatenate(([-np.inf], np.maximum.accumulate(segment)[:-1]))
         records = first + np.flatnonzero(segment > earlier_max)
-        reward = scaled_sigmoid(-(end - records + 1) / length)
+        reward = scaled_sigmoid(-(end - records + 1) / length) / MAX_REWARD
         tp = np.append(reward[:-1] - reward[1:], reward[-1])
         found = np.zeros(len(records), dtype=np.int64)
         found[-1] = 1
         parts.append((records, tp, found, np.zeros(len(records))))
-        # The window's first scorable point is always a record, so reward[0]
-        # is what the perfect detector earns here.
-        perfect_tp += float(reward[0])
 
     index = np.concatenate([part[0] for part in parts]).astype(np.int64)
     return SeriesTerms(
@@ -110,7 +111,6 @@ def series_terms(scores: np.ndarray, windows: np.ndarray, probation: int) -> Ser
         fp=np.concatenate([part[3] for part in parts]),
         found=np.concatenate([part[2] for part in parts]),
         false_alarm=outside[index].astype(np.int64),
-        perfect_tp=perfect_tp,
         n_windows=len(starts),
         n_unreachable=unreachable,
     )

@@ -1,24 +1,25 @@
 """The NAB score (Lavin & Ahmad 2015, Numenta Anomaly Benchmark) of a corpus.
 
-The protocol, as measured on NAB's own scorer:
+The protocol, as NAB's scorer (``nab/sweeper.py``, ``runner.normalize``) computes it:
 
 * Each series has scores and anomaly windows (inclusive index pairs). Its
   first ``min(floor(0.15 n), 750)`` points are a probationary period where
   detections are ignored (neither reward nor cost).
 * A detection is a point with ``score >= threshold``. With the scaled sigmoid
   ``sigma(y) = 2 / (1 + exp(5 y)) - 1``, the first detection inside a window
-  ``[start, end]`` earns ``tp_weight * sigma(-(end - index + 1) / length)``:
-  about ``0.987 tp_weight`` at the window's first point, less later. Later
-  detections in the same window earn and cost nothing. A window without a
-  detection costs ``fn_weight``.
+  ``[start, end]`` earns ``tp_weight * sigma(-(end - index + 1) / length) /
+  sigma(-1)``: exactly ``tp_weight`` at the window's first point, less later.
+  Later detections in the same window earn and cost nothing. A window without
+  a detection costs ``fn_weight``; a window wholly inside the probationary
+  period is not counted at all.
 * A detection outside every window costs ``fp_weight * sigma(y)`` (negative)
-  with ``y = (index - end) / length`` of the nearest window before it, and
-  ``-1`` for ``y > 3``; with no window before it, it costs ``fp_weight``.
+  with ``y = (index - end) / (length - 1)`` of the nearest window before it,
+  and ``-1`` for ``y >= 3``; with no window before it, it costs ``fp_weight``.
 * Normalised score ``100 (raw - null) / (perfect - null)``: ``null`` is the
-  detector that never detects (``-fn_weight`` per window), ``perfect`` the one
-  detecting each window at its first point past the probationary period (a
-  window wholly inside the probationary period costs ``fn_weight`` for every
-  detector, the perfect one included).
+  detector that never detects (``-fn_weight`` per counted window) and
+  ``perfect = tp_weight * n_windows`` over every labelled window, as NAB
+  defines it (so windows in the probationary period keep the best reachable
+  score a little under 100).
 * One threshold per profile for the whole corpus, the one maximising the
   corpus's raw score over all distinct score values (and "never detect");
   ties go to the highest threshold.
@@ -227,7 +228,6 @@ def _score_profiles(
     totals = sweep(terms)
     n_windows = sum(t.n_windows for t in terms)
     reachable = n_windows - sum(t.n_unreachable for t in terms)
-    perfect_tp = sum(t.perfect_tp for t in terms)
     if threshold is not None:
         # Thresholds run high to low; take the last one still >= threshold.
         fixed = int(np.count_nonzero(totals.thresholds >= threshold)) - 1
@@ -247,8 +247,8 @@ def _score_profiles(
             chosen = float(totals.thresholds[best])
         else:
             best, chosen = fixed, threshold
-        null = -profile.fn_weight * n_windows
-        span = profile.tp_weight * perfect_tp + profile.fn_weight * reachable
+        null = -profile.fn_weight * reachable
+        span = profile.tp_weight * n_windows + profile.fn_weight * reachable
         found = int(totals.found[best])
         results[profile.name] = NabProfileScore(
             profile=profile,

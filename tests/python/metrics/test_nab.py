@@ -5,6 +5,8 @@ sigma(-1)   =  0.986614  (detection at a window's first point)
 sigma(-0.5) =  0.848283
 sigma(-0.25)=  0.554600
 sigma(1)    = -0.986614  (one window length after a window)
+
+Rewards are divided by sigma(-1), so the earliest detection earns tp_weight.
 """
 
 import math
@@ -41,11 +43,11 @@ def test_sigmoid_values_in_the_module_docstring():
 
 
 def test_detection_at_the_first_point_of_the_window_scores_100():
-    # raw = sigma(-1) = perfect; null = -1 -> 100 * (perfect - null) / (perfect - null)
+    # raw = sigma(-1) / sigma(-1) = 1 = perfect; null = -1
     result = nab_score(one_window([0, 0, 0, 0, 1, 0, 0, 0, 0, 0]), probationary_period=0)
     standard = result["standard"]
     assert standard.score == 100.0
-    assert standard.raw_score == pytest.approx(SIGMA_FIRST)
+    assert standard.raw_score == pytest.approx(1.0)
     assert (standard.true_positives, standard.false_negatives, standard.false_positives) == (
         1,
         0,
@@ -69,27 +71,24 @@ def test_no_detection_scores_0():
 
 
 def test_one_false_positive_before_any_window_costs_the_fp_weight():
-    # raw = sigma(-1) - fp_weight; standard fp 0.11, low-FP profile 0.22
-    # normalised standard = 100 * (0.876614 + 1) / (0.986614 + 1) = 94.4630
+    # raw = 1 - fp_weight; standard fp 0.11, low-FP profile 0.22
+    # normalised standard = 100 * (0.89 + 1) / (1 + 1) = 94.5
     result = nab_score(
         one_window([0, 1, 0, 0, 1, 0, 0, 0, 0, 0]), probationary_period=0, threshold=0.5
     )
-    assert result["standard"].raw_score == pytest.approx(SIGMA_FIRST - 0.11)
-    assert result["reward_low_FP_rate"].raw_score == pytest.approx(SIGMA_FIRST - 0.22)
-    assert result["standard"].score == pytest.approx(
-        100 * (SIGMA_FIRST - 0.11 + 1) / (SIGMA_FIRST + 1)
-    )
-    assert result["standard"].score == pytest.approx(94.4630, abs=1e-4)
+    assert result["standard"].raw_score == pytest.approx(1 - 0.11)
+    assert result["reward_low_FP_rate"].raw_score == pytest.approx(1 - 0.22)
+    assert result["standard"].score == pytest.approx(94.5)
     assert result["standard"].false_positives == 1
 
 
-def test_detection_one_window_length_after_the_window_costs_sigma_1_times_fp():
-    # window [4,5] has length 2; detection at 7: y = (7 - 5) / 2 = 1
-    # raw = sigma(-1) + 0.11 * sigma(1) = 0.986614 - 0.108528 = 0.878086
-    scores = [0, 0, 0, 0, 1, 0, 0, 1, 0, 0]
-    result = nab_score(one_window(scores), probationary_period=0, threshold=0.5)
-    assert result["standard"].raw_score == pytest.approx(SIGMA_FIRST + 0.11 * sigma(1))
-    assert result["standard"].raw_score == pytest.approx(0.878086, abs=1e-6)
+def test_false_alarm_after_a_window_costs_sigma_of_its_distance_times_fp():
+    # window [4,6] has length 3; detection at 8: y = (8 - 6) / (3 - 1) = 1 (NAB's distance)
+    # raw = 1 + 0.11 * sigma(1) = 1 - 0.108528 = 0.891472
+    scores = [0, 0, 0, 0, 1, 0, 0, 0, 1, 0]
+    result = nab_score(one_window(scores, (4, 6)), probationary_period=0, threshold=0.5)
+    assert result["standard"].raw_score == pytest.approx(1 + 0.11 * sigma(1))
+    assert result["standard"].raw_score == pytest.approx(0.891472, abs=1e-6)
 
 
 def test_detection_long_after_a_window_costs_the_full_fp_weight():
@@ -101,7 +100,7 @@ def test_detection_long_after_a_window_costs_the_full_fp_weight():
 
 def test_later_detections_in_the_same_window_earn_and_cost_nothing():
     result = nab_score(one_window([0, 0, 0, 0, 1, 1, 0, 0, 0, 0]), probationary_period=0)
-    assert result["standard"].raw_score == pytest.approx(SIGMA_FIRST)
+    assert result["standard"].raw_score == pytest.approx(1.0)
     assert result["standard"].false_positives == 0
 
 
@@ -109,7 +108,7 @@ def test_late_detection_earns_less():
     # window [4,7] (length 4), detection at its last point: y = -(7 - 7 + 1) / 4 = -0.25
     scores = [0, 0, 0, 0, 0, 0, 0, 1, 0, 0]
     result = nab_score(one_window(scores, (4, 7)), probationary_period=0)
-    assert result["standard"].raw_score == pytest.approx(sigma(-0.25))  # 0.554600
+    assert result["standard"].raw_score == pytest.approx(sigma(-0.25) / SIGMA_FIRST)  # 0.562124
 
 
 def test_probationary_period_rule():
@@ -123,39 +122,41 @@ def test_detections_in_the_probationary_period_are_ignored():
     scores = np.zeros(20)
     scores[[1, 10]] = 1.0
     result = nab_score(NabSeries(scores, [(10, 11)]), threshold=0.5)["standard"]
-    assert result.raw_score == pytest.approx(SIGMA_FIRST)
+    assert result.raw_score == pytest.approx(1.0)
     assert result.false_positives == 0
 
 
 def test_window_inside_the_probationary_period_cannot_be_detected():
-    # probation 10; window [2,3] is unreachable: it costs -1 for every detector, the
-    # perfect one included: perfect = sigma(-1) - 1, null = -2, raw = sigma(-1) - 1 -> 100
+    # probation 10; window [2,3] is not counted in raw scores (null = -1), but NAB's
+    # perfect score counts every labelled window: perfect = 2, raw = 1
+    # -> 100 * (1 + 1) / (2 + 1) = 66.67
     scores = np.zeros(20)
     scores[[2, 12]] = 1.0
     result = nab_score(NabSeries(scores, [(2, 3), (12, 13)]), probationary_period=10)
     standard = result["standard"]
-    assert standard.perfect_score == pytest.approx(SIGMA_FIRST - 1)
-    assert standard.null_score == -2.0
-    assert standard.score == pytest.approx(100.0)
+    assert standard.perfect_score == pytest.approx(2.0)
+    assert standard.null_score == -1.0
+    assert standard.raw_score == pytest.approx(1.0)
+    assert standard.score == pytest.approx(200 / 3)
     assert (standard.true_positives, standard.false_negatives) == (1, 1)
 
 
 def test_window_partly_inside_the_probationary_period():
-    # window [8,11], probation 10: the perfect detector's first chance is 10,
-    # y = -(11 - 10 + 1) / 4 = -0.5 -> perfect = sigma(-0.5) = 0.848283
+    # window [8,11], probation 10: the first chance is 10, y = -(11 - 10 + 1) / 4 = -0.5
+    # -> raw = sigma(-0.5) / sigma(-1) = 0.859784; perfect 1, null -1 -> 92.99
     scores = np.zeros(20)
     scores[10] = 1.0
     standard = nab_score(NabSeries(scores, [(8, 11)]), probationary_period=10)["standard"]
-    assert standard.perfect_score == pytest.approx(sigma(-0.5))
-    assert standard.score == pytest.approx(100.0)
+    assert standard.raw_score == pytest.approx(sigma(-0.5) / SIGMA_FIRST)
+    assert standard.score == pytest.approx(100 * (sigma(-0.5) / SIGMA_FIRST + 1) / 2)
 
 
 def test_threshold_is_optimised_for_the_raw_score():
-    # candidates: never -> -1; 0.95 (FP only) -> -1.11; 0.9 -> sigma(-1) - 0.11 = 0.8766
+    # candidates: never -> -1; 0.95 (FP only) -> -1.11; 0.9 -> 1 - 0.11 = 0.89
     scores = [0.95, 0, 0, 0, 0.9, 0, 0, 0, 0, 0]
     standard = nab_score(one_window(scores), probationary_period=0)["standard"]
     assert standard.threshold == 0.9
-    assert standard.raw_score == pytest.approx(SIGMA_FIRST - 0.11)
+    assert standard.raw_score == pytest.approx(1 - 0.11)
 
 
 def test_never_detecting_can_be_best():
@@ -173,8 +174,8 @@ def test_never_detecting_can_be_best():
 
 def test_one_threshold_per_profile_across_the_corpus():
     # series A: window [4,5] first hit at score 0.6; series B: no window, 10 alarms at 0.7.
-    # threshold 0.6: raw = sigma(-1) - 10 fp   standard: 0.9866 - 1.1 = -0.113 > -1 -> 0.6
-    #                                           low FP:   0.9866 - 2.2 = -1.213 < -1 -> never
+    # threshold 0.6: raw = 1 - 10 fp   standard: 1 - 1.1 = -0.1 > -1 -> 0.6
+    #                                  low FP:   1 - 2.2 = -1.2 < -1 -> never
     first = np.zeros(10)
     first[4] = 0.6
     second = np.zeros(30)
@@ -182,7 +183,7 @@ def test_one_threshold_per_profile_across_the_corpus():
     corpus = [NabSeries(first, [(4, 5)], "a"), NabSeries(second, np.empty((0, 2), int), "b")]
     result = nab_score(corpus, probationary_period=0)
     assert result["standard"].threshold == 0.6
-    assert result["standard"].raw_score == pytest.approx(SIGMA_FIRST - 1.1)
+    assert result["standard"].raw_score == pytest.approx(1 - 1.1)
     assert result["standard"].false_positives == 10
     assert result["reward_low_FP_rate"].threshold == math.inf
     assert result["reward_low_FP_rate"].score == 0.0
@@ -210,6 +211,7 @@ def _reference_raw(series_list, profile, threshold):
     raw = 0.0
     for scores, windows in series_list:
         probation = nab_probationary_period(len(scores))
+        counted = [k for k, (_, e) in enumerate(windows) if e >= probation]
         found = set()
         for i in np.flatnonzero(scores >= threshold):
             if i < probation:
@@ -220,16 +222,16 @@ def _reference_raw(series_list, profile, threshold):
                 if k not in found:
                     found.add(k)
                     s, e = windows[k]
-                    raw += profile.tp_weight * sigma(-(e - i + 1) / (e - s + 1))
+                    raw += profile.tp_weight * sigma(-(e - i + 1) / (e - s + 1)) / SIGMA_FIRST
                 continue
             before = [(s, e) for s, e in windows if e < i]
             if before:
                 s, e = before[-1]
-                y = (i - e) / (e - s + 1)
-                raw += profile.fp_weight * (-1.0 if y > 3 else sigma(y))
+                y = (i - e) / max(e - s, 1)
+                raw += profile.fp_weight * (-1.0 if y >= 3 else sigma(y))
             else:
                 raw -= profile.fp_weight
-        raw -= profile.fn_weight * (len(windows) - len(found))
+        raw -= profile.fn_weight * (len(counted) - len(found))
     return raw
 
 
