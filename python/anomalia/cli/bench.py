@@ -1,0 +1,61 @@
+"""``anomalia bench nab``: run detectors over the NAB corpus and score them."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from anomalia.exceptions import ConfigError, DataError
+
+log = logging.getLogger("anomalia")
+
+#: The corpus lives beside the repository, never inside it.
+DEFAULT_DATA = Path("..") / "shared" / "datasets" / "nab"
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the ``bench`` command and its ``nab`` sub-command to ``sub``."""
+    bench = sub.add_parser("bench", help="benchmark detectors on public corpora")
+    bench_sub = bench.add_subparsers(dest="bench_command", metavar="CORPUS", required=True)
+    p = bench_sub.add_parser(
+        "nab",
+        help="Numenta Anomaly Benchmark: streaming run, NAB result files and scores",
+    )
+    p.add_argument(
+        "--data",
+        metavar="DIR",
+        default=str(DEFAULT_DATA),
+        help=f"NAB corpus folder with data/ and labels/ (default: {DEFAULT_DATA})",
+    )
+    p.add_argument("--out", metavar="DIR", default="results/nab", help="results folder")
+    p.add_argument(
+        "--detectors",
+        metavar="A,B",
+        help="comma-separated detector names (default: every causal unsupervised detector)",
+    )
+    p.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: CPU cores)")
+    p.add_argument("--quiet", action="store_true", help="no progress bars or info logs")
+    p.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    p.set_defaults(handler=bench_nab)
+
+
+def bench_nab(args: argparse.Namespace) -> None:
+    """``anomalia bench nab``: run, write results and summary, print the table."""
+    from anomalia.bench.nab import format_table, run_nab
+
+    data = Path(args.data)
+    if not data.is_dir():
+        raise DataError(
+            f"{data}: no such NAB corpus folder; pass --data pointing at the folder holding "
+            "data/ and labels/combined_windows.json"
+        )
+    names = None
+    if args.detectors:
+        names = [name.strip() for name in args.detectors.split(",") if name.strip()]
+        if not names:
+            raise ConfigError(f"--detectors expects comma-separated names, got {args.detectors!r}")
+    rows = run_nab(data, args.out, names, jobs=args.jobs, progress=not args.quiet)
+    sys.stdout.write(format_table(rows) + "\n")
+    log.info("results and summary.csv in %s", args.out)

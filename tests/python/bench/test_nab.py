@@ -1,0 +1,130 @@
+"""The NAB runner on a tiny corpus: result files, probation, streaming, errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from anomalia.bench.nab import load_corpus, run_nab
+from anomalia.bench.streaming import stream_scores
+from anomalia.cli.main import main
+from anomalia.detectors.registry import make_detector
+from anomalia.detectors.statistical import RollingZScore
+from anomalia.exceptions import ConfigError
+
+from .conftest import SPIKE_ROW
+
+
+def test_result_files_keep_every_row_in_order_with_labels_and_unit_scores(nab_corpus, tmp_path):
+    out = tmp_path / "results"
+    run_nab(nab_corpus, out, ["zscore"], jobs=1, progress=False)
+
+    result = pd.read_csv(out / "zscore" / "spiky" / "zscore_one.csv", dtype={"timestamp": str})
+    data = pd.read_csv(nab_corpus / "data" / "spiky" / "one.csv", dtype={"timestamp": str})
+    assert list(result.columns) == ["timestamp", "value", "anomaly_score", "label"]
+    assert len(result) == len(data) == 400
+    assert result["timestamp"].tolist() == data["timestamp"].tolist()  # duplicate, backwards kept
+    np.testing.assert_allclose(result["value"], data["value"])
+    assert result["label"].tolist() == [1 if 290 <= row <= 310 else 0 for row in range(400)]
+    scores = result["anomaly_score"].to_numpy()
+    assert ((scores >= 0) & (scores <= 1)).all()
+    # Probationary period of 400 rows: floor(0.15 * 400) = 60 rows scored 0.
+    assert (scores[:60] == 0).all() and (scores[60:] > 0).any()
+    assert int(np.argmax(scores)) == SPIKE_ROW
+    assert (out / "zscore" / "quiet" / "zscore_two.csv").is_file()
+
+
+def test_summary_scores_the_found_spike_and_is_written(nab_corpus, tmp_path):
+    out = tmp_path / "results"
+    (row,) = run_nab(nab_corpus, out, ["zscore"], jobs=1, progress=False)
+    # The spike is the highest score of the corpus: detected at row 300 of
+    # window 290-310 with no false positive.
+    assert row.standard > 50
+    assert row.event_f1 == 1.0
+    summary = pd.read_csv(out / "summary.csv")
+    assert summary["detector"].tolist() == ["zscore"]
+    assert summary["standard"].iloc[0] == pytest.approx(row.standard)
+
+
+def test_worker_processes_give_the_same_scores_as_one_process(nab_corpus, tmp_path):
+    serial = run_nab(nab_corpus, tmp_path / "a", ["mad"], jobs=1, progress=False)
+    parallel = run_nab(nab_corpus, tmp_path / "b", ["mad"], jobs=2, progress=False)
+    assert serial[0].standard == parallel[0].standard
+    pd.testing.assert_frame_equal(
+        pd.read_csv(tmp_path / "a" / "mad" / "spiky" / "mad_one.csv"),
+        pd.read_csv(tmp_path / "b" / "mad" / "spiky" / "mad_one.csv"),
+    )
+
+
+def test_scores_at_t_use_only_rows_up_to_t(nab_corpus):
+    (series, _) = sorted(load_corpus(nab_corpus), key=lambda s: -len(s.values))
+    scores = stream_scores(make_detector("zscore"), series.values)
+    altered = series.values.copy()
+    altered[250:] = 100.0
+    changed = stream_scores(make_detector("zscore"), altered)
+    np.testing.assert_array_equal(changed[:250], scores[:250])
+    assert changed[250] != scores[250]
+
+
+def test_a_series_shorter_than_the_detector_needs_scores_zero(caplog):
+    values = np.sin(np.arange(200) / 5)  # probation of 30 rows; zscore(window=48) needs 49
+    scores = stream_scores(make_detector("zscore"), values, where="short.csv")
+    assert (scores == 0).all()
+    assert "short.csv" in caplog.text
+
+
+def test_non_causal_detector_is_refused(nab_corpus, tmp_path, monkeypatch):
+    monkeypatch.setattr(RollingZScore, "causal", False)
+    with pytest.raises(ConfigError, match="`zscore` is not causal"):
+        run_nab(nab_corpus, tmp_path / "out", ["zscore"], jobs=1, progress=False)
+
+
+def test_supervised_detector_is_refused(nab_corpus, tmp_path):
+    with pytest.raises(ConfigError, match="needs labels"):
+        run_nab(nab_corpus, tmp_path / "out", ["random_forest"], jobs=1, progress=False)
+
+
+def test_cli_missing_data_path_exits_1(tmp_path, capsys):
+    status = main(["bench", "nab", "--data", str(tmp_path / "nowhere"), "--quiet"])
+    assert status == 1
+    assert "no such NAB corpus folder" in capsys.readouterr().err
+
+
+def test_cli_unknown_detector_exits_2(nab_corpus, tmp_path, capsys):
+    status = main(
+        [
+            "bench",
+            "nab",
+            "--data",
+            str(nab_corpus),
+            "--out",
+            str(tmp_path / "o"),
+            "--detectors",
+            "zscore,nonesuch",
+            "--quiet",
+        ]
+    )
+    assert status == 2
+    assert "unknown detector `nonesuch`" in capsys.readouterr().err
+
+
+def test_cli_prints_the_table(nab_corpus, tmp_path, capsys):
+    status = main(
+        [
+            "bench",
+            "nab",
+            "--data",
+            str(nab_corpus),
+            "--out",
+            str(tmp_path / "o"),
+            "--detectors",
+            "zscore",
+            "--jobs",
+            "1",
+            "--quiet",
+        ]
+    )
+    assert status == 0
+    assert "| zscore |" in capsys.readouterr().out
+    assert (tmp_path / "o" / "summary.csv").is_file()
