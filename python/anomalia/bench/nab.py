@@ -28,7 +28,7 @@ from tqdm.auto import tqdm
 from anomalia.atomic import atomic_file
 from anomalia.bench.nab_corpus import NabFile, corpus_keys, read_file, read_windows
 from anomalia.bench.streaming import check_streamable, stream_scores
-from anomalia.detectors.registry import DETECTORS, get_detector_class, make_detector
+from anomalia.detectors.registry import DETECTORS, make_detector
 from anomalia.exceptions import ConfigError
 from anomalia.metrics.events import event_precision_recall_f1
 from anomalia.metrics.nab import NabResult, NabSeries, nab_probationary_period, nab_score
@@ -71,8 +71,8 @@ def default_detectors() -> list[str]:
     """Registered detectors that may run under NAB's streaming rules."""
     names = []
     for name in sorted(DETECTORS):
-        detector_cls = get_detector_class(name)
-        if detector_cls.causal and not detector_cls.requires_labels:
+        detector = make_detector(name)
+        if detector.causal and not detector.requires_labels:
             names.append(name)
     return names
 

@@ -24,7 +24,7 @@ import logging
 import numpy as np
 
 from anomalia.detectors.base import BaseDetector
-from anomalia.detectors.registry import get_detector_class
+from anomalia.detectors.registry import make_detector
 from anomalia.exceptions import ConfigError
 from anomalia.metrics.nab import nab_probationary_period
 
@@ -33,14 +33,14 @@ log = logging.getLogger("anomalia")
 
 def check_streamable(name: str) -> None:
     """Raise ``ConfigError`` unless detector ``name`` may run under streaming rules."""
-    detector_cls = get_detector_class(name)
-    if not detector_cls.causal:
+    detector = make_detector(name)  # an ensemble is causal when its members are
+    if not detector.causal:
         raise ConfigError(
             f"detector `{name}` is not causal (its score at t may use rows after t), so it "
             "cannot run under NAB's streaming rules; choose a detector with causal = True "
             "(`anomalia detectors` lists them)"
         )
-    if detector_cls.requires_labels:
+    if detector.requires_labels:
         raise ConfigError(
             f"detector `{name}` needs labels to fit; NAB gives none at detection time"
         )

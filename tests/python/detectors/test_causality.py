@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from anomalia.detectors.registry import DETECTORS, get_detector_class, make_detector
+from anomalia.detectors.registry import DETECTORS, make_detector
 
-CAUSAL = [name for name in sorted(DETECTORS) if get_detector_class(name).causal]
+CAUSAL = [name for name in sorted(DETECTORS) if make_detector(name).causal]
 
 
 def test_the_streaming_detectors_are_marked_causal():
