@@ -27,7 +27,8 @@ from tqdm.auto import tqdm
 
 from anomalia.atomic import atomic_file
 from anomalia.bench.nab_corpus import NabFile, corpus_keys, read_file, read_windows
-from anomalia.bench.streaming import check_streamable, stream_scores
+from anomalia.bench.streaming import UNIT_SCALES, check_streamable, stream_scores
+from anomalia.detectors.params import check_choice, check_integer
 from anomalia.detectors.registry import DETECTORS, make_detector
 from anomalia.exceptions import ConfigError
 from anomalia.metrics.events import event_precision_recall_f1
@@ -104,16 +105,38 @@ def write_result(path: Path, series: NabFile, scores: np.ndarray) -> None:
         frame.to_csv(tmp, index=False)
 
 
-def _run_series(name: str, series: NabFile, out: Path) -> tuple[str, np.ndarray, float]:
+@dataclass(frozen=True)
+class StreamOptions:
+    """How scores are post-processed: see :func:`anomalia.bench.streaming.stream_scores`."""
+
+    scale: str = "fixed"
+    onset_window: int | None = None
+
+
+def _run_series(
+    name: str, series: NabFile, out: Path, options: StreamOptions
+) -> tuple[str, np.ndarray, float]:
     """Score one series with a fresh detector and write its result file (worker task)."""
-    scores = stream_scores(make_detector(name), series.values, where=series.key)
+    scores = stream_scores(
+        make_detector(name),
+        series.values,
+        scale=options.scale,
+        onset_window=options.onset_window,
+        where=series.key,
+    )
     write_result(result_path(out, name, series.key), series, scores)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return series.key, scores, peak_mb
 
 
 def run_detector(
-    name: str, corpus: Sequence[NabFile], out: Path, *, jobs: int, progress: bool = True
+    name: str,
+    corpus: Sequence[NabFile],
+    out: Path,
+    *,
+    jobs: int,
+    options: StreamOptions = StreamOptions(),
+    progress: bool = True,
 ) -> tuple[list[np.ndarray], float, float]:
     """Scores of every series (corpus order), wall seconds and peak worker MB."""
     started = time.perf_counter()
@@ -122,14 +145,14 @@ def run_detector(
     bar = tqdm(total=len(corpus), desc=name, unit="series", disable=not progress)
     if jobs == 1:
         for series in corpus:
-            key, scores, peak_mb = _run_series(name, series, out)
+            key, scores, peak_mb = _run_series(name, series, out, options)
             by_key[key], peak = scores, max(peak, peak_mb)
             bar.update()
     else:
         # Longest series first, so one long file does not finish alone at the end.
         ordered = sorted(corpus, key=lambda series: -len(series.values))
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            futures = [pool.submit(_run_series, name, series, out) for series in ordered]
+            futures = [pool.submit(_run_series, name, series, out, options) for series in ordered]
             for future in as_completed(futures):
                 key, scores, peak_mb = future.result()
                 by_key[key], peak = scores, max(peak, peak_mb)
@@ -169,6 +192,7 @@ def run_nab(
     detectors: Sequence[str] | None = None,
     *,
     jobs: int | None = None,
+    options: StreamOptions = StreamOptions(),
     progress: bool = True,
 ) -> list[BenchRow]:
     """Run detectors over a NAB corpus, write results and ``summary.csv``.
@@ -183,6 +207,8 @@ def run_nab(
         Registry names; by default :func:`default_detectors`.
     jobs : int, optional
         Worker processes; by default the number of CPU cores.
+    options : StreamOptions
+        Score post-processing: the [0, 1] mapping and the onset window.
     progress : bool, default True
         Show a progress bar per detector.
 
@@ -194,7 +220,8 @@ def run_nab(
     Raises
     ------
     ConfigError
-        If a detector is unknown, not causal or needs labels, or ``jobs < 1``.
+        If a detector is unknown, not causal or needs labels, ``jobs < 1``, or
+        an option is invalid.
     DataError
         If ``data`` is not a readable NAB corpus.
     """
@@ -204,6 +231,9 @@ def run_nab(
     jobs = jobs if jobs is not None else os.cpu_count() or 1
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
         raise ConfigError(f"`jobs` must be an integer >= 1, got {jobs!r}")
+    check_choice("scale", options.scale, UNIT_SCALES)
+    if options.onset_window is not None:
+        check_integer("onset_window", options.onset_window, minimum=1)
     out = Path(out)
     corpus = load_corpus(data)
     log.info(
@@ -211,7 +241,9 @@ def run_nab(
     )
     rows = []
     for name in names:
-        scores, wall, peak = run_detector(name, corpus, out, jobs=jobs, progress=progress)
+        scores, wall, peak = run_detector(
+            name, corpus, out, jobs=jobs, options=options, progress=progress
+        )
         result = score_corpus(corpus, scores)
         standard = result["standard"]
         rows.append(

@@ -12,9 +12,12 @@ The protocol (see ``docs/nab.md``):
   whose probationary period is shorter than the detector's
   :meth:`~anomalia.detectors.base.BaseDetector.min_samples` gets 0
   everywhere, with a warning, rather than a fit on rows it would then score.
-* Raw scores are mapped into NAB's [0, 1] by :func:`unit_scores`, relative to
-  the detector's own training scores, so that one threshold means the same on
-  every series.
+* Optionally, scores are kept only at onsets (a new maximum over the
+  previous ``onset_window`` rows, :func:`anomalia.postprocess.keep_onsets`),
+  so a persistent anomalous state is one alarm rather than hundreds.
+* Raw scores are mapped into NAB's [0, 1] by :func:`unit_scores`, with one
+  function for every series (``"fixed"``) or relative to the detector's
+  training scores on that series (``"training"``).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from anomalia.detectors.base import BaseDetector
 from anomalia.detectors.registry import make_detector
 from anomalia.exceptions import ConfigError
 from anomalia.metrics.nab import nab_probationary_period
+from anomalia.postprocess.onset import keep_onsets
 
 log = logging.getLogger("anomalia")
 
@@ -46,16 +50,28 @@ def check_streamable(name: str) -> None:
         )
 
 
-def unit_scores(detector: BaseDetector, raw: np.ndarray) -> np.ndarray:
-    """Map raw scores into [0, 1], monotonically, relative to the training scores.
+#: How raw scores become NAB's [0, 1] scores (see :func:`unit_scores`).
+UNIT_SCALES = ("fixed", "training")
 
-    The result is the mean of two parts: the empirical CDF of the training
-    scores (:meth:`~anomalia.detectors.base.BaseDetector.calibrate`), which
-    saturates at 1 above the largest training score, and ``r / (1 + r)`` with
-    ``r`` the excess over that largest score in units of its distance from
-    the training median, which keeps ordering the scores beyond it. So
-    0.5 is the median training score, 0.75 the largest one.
+
+def unit_scores(detector: BaseDetector, raw: np.ndarray, scale: str = "fixed") -> np.ndarray:
+    """Map raw scores into [0, 1], monotonically.
+
+    ``"fixed"``: ``0.5 + 0.5 r / (1 + |r|)``, the same function for every
+    series, for detectors whose raw scores already share a scale across
+    series (z-scores, distances in units of a training spread, LOF ratios);
+    it never saturates, so the corpus-wide threshold can fall anywhere.
+
+    ``"training"``: relative to the detector's training scores on this series,
+    the mean of their empirical CDF
+    (:meth:`~anomalia.detectors.base.BaseDetector.calibrate`, 1 above the
+    largest) and ``e / (1 + e)``, ``e`` the excess over the largest training
+    score in units of its distance from the training median. 0.5 is the
+    median training score, 0.75 the largest. For detectors whose raw scale
+    differs from series to series.
     """
+    if scale == "fixed":
+        return 0.5 + 0.5 * raw / (1.0 + np.abs(raw))
     rank = detector.calibrate(raw)
     top, middle = detector.calibration_[-1], detector.calibration_[len(detector.calibration_) // 2]
     spread = max(top - middle, 1e-12 * max(abs(top), 1.0))
@@ -63,7 +79,14 @@ def unit_scores(detector: BaseDetector, raw: np.ndarray) -> np.ndarray:
     return 0.5 * rank + 0.5 * excess / (1.0 + excess)
 
 
-def stream_scores(detector: BaseDetector, values: np.ndarray, *, where: str = "") -> np.ndarray:
+def stream_scores(
+    detector: BaseDetector,
+    values: np.ndarray,
+    *,
+    scale: str = "fixed",
+    onset_window: int | None = None,
+    where: str = "",
+) -> np.ndarray:
     """Scores in [0, 1] of one series under NAB's streaming rules.
 
     Parameters
@@ -72,6 +95,11 @@ def stream_scores(detector: BaseDetector, values: np.ndarray, *, where: str = ""
         An unfitted causal detector; it is fitted here.
     values : ndarray of shape (n,)
         The series, in file order.
+    scale : {"fixed", "training"}, default "fixed"
+        How raw scores become [0, 1] (:func:`unit_scores`).
+    onset_window : int or None, default None
+        Keep a score only where it exceeds every score of this many rows
+        before (:func:`anomalia.postprocess.keep_onsets`); None keeps all.
     where : str
         Name of the series for log messages.
 
@@ -93,5 +121,7 @@ def stream_scores(detector: BaseDetector, values: np.ndarray, *, where: str = ""
         return scores
     detector.fit(values[:probation])
     raw = detector.score(values)
-    scores[probation:] = unit_scores(detector, raw[probation:])
+    if onset_window is not None:
+        raw = keep_onsets(raw, onset_window)
+    scores[probation:] = unit_scores(detector, raw[probation:], scale)
     return scores

@@ -35,6 +35,19 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="A,B",
         help="comma-separated detector names (default: every causal unsupervised detector)",
     )
+    p.add_argument(
+        "--scale",
+        default="fixed",
+        choices=["fixed", "training"],
+        help="raw score to [0, 1]: one function for all series, or relative to each "
+        "series' training scores (default: fixed)",
+    )
+    p.add_argument(
+        "--onset-window",
+        type=int,
+        metavar="N",
+        help="keep a score only where it exceeds the previous N scores (default: off)",
+    )
     p.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: CPU cores)")
     p.add_argument("--quiet", action="store_true", help="no progress bars or info logs")
     p.add_argument("--debug", action="store_true", help="show tracebacks on errors")
@@ -43,7 +56,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def bench_nab(args: argparse.Namespace) -> None:
     """``anomalia bench nab``: run, write results and summary, print the table."""
-    from anomalia.bench.nab import format_table, run_nab
+    from anomalia.bench.nab import StreamOptions, format_table, run_nab
 
     data = Path(args.data)
     if not data.is_dir():
@@ -56,6 +69,7 @@ def bench_nab(args: argparse.Namespace) -> None:
         names = [name.strip() for name in args.detectors.split(",") if name.strip()]
         if not names:
             raise ConfigError(f"--detectors expects comma-separated names, got {args.detectors!r}")
-    rows = run_nab(data, args.out, names, jobs=args.jobs, progress=not args.quiet)
+    options = StreamOptions(scale=args.scale, onset_window=args.onset_window)
+    rows = run_nab(data, args.out, names, jobs=args.jobs, options=options, progress=not args.quiet)
     sys.stdout.write(format_table(rows) + "\n")
     log.info("results and summary.csv in %s", args.out)

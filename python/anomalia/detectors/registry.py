@@ -24,6 +24,7 @@ DETECTORS: dict[str, str] = {
     "random_forest": "anomalia.detectors.supervised:RandomForestDetector",
     "ensemble": "anomalia.detectors.ensemble:EnsembleDetector",
     "stacking": "anomalia.detectors.ensemble:StackedEnsemble",
+    "novelty": "anomalia.detectors.novelty:ValueNoveltyDetector",
 }
 
 
