@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from anomalia.bench.nab import load_corpus, run_nab
+from anomalia.bench.nab import StreamOptions, load_corpus, run_nab
 from anomalia.bench.streaming import stream_scores
 from anomalia.cli.main import main
 from anomalia.detectors.registry import make_detector
@@ -128,3 +128,34 @@ def test_cli_prints_the_table(nab_corpus, tmp_path, capsys):
     assert status == 0
     assert "| zscore |" in capsys.readouterr().out
     assert (tmp_path / "o" / "summary.csv").is_file()
+
+
+@pytest.mark.parametrize("scale", ["fixed", "training"])
+def test_both_unit_scales_keep_scores_in_0_1_and_the_spike_on_top(nab_corpus, tmp_path, scale):
+    out = tmp_path / scale
+    run_nab(nab_corpus, out, ["zscore"], jobs=1, options=StreamOptions(scale=scale), progress=False)
+    scores = pd.read_csv(out / "zscore" / "spiky" / "zscore_one.csv")["anomaly_score"]
+    assert scores.between(0, 1).all()
+    assert int(scores.idxmax()) == SPIKE_ROW
+
+
+def test_onset_window_keeps_only_the_onset(nab_corpus, tmp_path):
+    out = tmp_path / "onset"
+    options = StreamOptions(onset_window=50)
+    run_nab(nab_corpus, out, ["zscore"], jobs=1, options=options, progress=False)
+    scores = pd.read_csv(out / "zscore" / "spiky" / "zscore_one.csv")["anomaly_score"].to_numpy()
+    # Raw 0 maps to 0.5 on the fixed scale: nothing after the spike rises above it.
+    assert scores[SPIKE_ROW] > 0.9
+    assert (scores[SPIKE_ROW + 1 : SPIKE_ROW + 51] <= 0.5).all()
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (StreamOptions(scale="rank"), "`scale` must be one of"),
+        (StreamOptions(onset_window=0), "`onset_window` must be an integer >= 1"),
+    ],
+)
+def test_bad_options_are_refused(nab_corpus, tmp_path, options, message):
+    with pytest.raises(ConfigError, match=message):
+        run_nab(nab_corpus, tmp_path / "o", ["zscore"], jobs=1, options=options, progress=False)
