@@ -16,10 +16,11 @@ import logging
 import os
 import resource
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -27,9 +28,14 @@ from tqdm.auto import tqdm
 
 from anomalia.atomic import atomic_file
 from anomalia.bench.nab_corpus import NabFile, corpus_keys, read_file, read_windows
-from anomalia.bench.streaming import UNIT_SCALES, check_streamable, stream_scores
+from anomalia.bench.streaming import (
+    UNIT_SCALES,
+    causal_detectors,
+    check_streamable,
+    stream_scores,
+)
 from anomalia.detectors.params import check_choice, check_integer
-from anomalia.detectors.registry import DETECTORS, make_detector
+from anomalia.detectors.registry import make_detector
 from anomalia.exceptions import ConfigError
 from anomalia.metrics.events import event_precision_recall_f1
 from anomalia.metrics.nab import NabResult, NabSeries, nab_probationary_period, nab_score
@@ -68,16 +74,6 @@ class BenchRow:
     peak_mb: float
 
 
-def default_detectors() -> list[str]:
-    """Registered detectors that may run under NAB's streaming rules."""
-    names = []
-    for name in sorted(DETECTORS):
-        detector = make_detector(name)
-        if detector.causal and not detector.requires_labels:
-            names.append(name)
-    return names
-
-
 def load_corpus(root: str | Path) -> list[NabFile]:
     """Read every series of the NAB corpus at ``root`` with its windows."""
     windows = read_windows(root)
@@ -111,6 +107,8 @@ class StreamOptions:
 
     scale: str = "fixed"
     onset_window: int | None = None
+    #: Detector parameters by detector name; defaults for names not given.
+    params: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
 def _run_series(
@@ -118,7 +116,7 @@ def _run_series(
 ) -> tuple[str, np.ndarray, float]:
     """Score one series with a fresh detector and write its result file (worker task)."""
     scores = stream_scores(
-        make_detector(name),
+        make_detector(name, **options.params.get(name, {})),
         series.values,
         scale=options.scale,
         onset_window=options.onset_window,
@@ -204,7 +202,8 @@ def run_nab(
     out : str or pathlib.Path
         Results folder.
     detectors : sequence of str, optional
-        Registry names; by default :func:`default_detectors`.
+        Registry names; by default every causal detector that needs no labels
+        (:func:`anomalia.bench.streaming.causal_detectors`).
     jobs : int, optional
         Worker processes; by default the number of CPU cores.
     options : StreamOptions
@@ -225,9 +224,9 @@ def run_nab(
     DataError
         If ``data`` is not a readable NAB corpus.
     """
-    names = list(detectors) if detectors else default_detectors()
+    names = list(detectors) if detectors else causal_detectors()
     for name in names:
-        check_streamable(name)
+        check_streamable(name, options.params.get(name))
     jobs = jobs if jobs is not None else os.cpu_count() or 1
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
         raise ConfigError(f"`jobs` must be an integer >= 1, got {jobs!r}")

@@ -23,11 +23,13 @@ The protocol (see ``docs/nab.md``):
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
 from anomalia.detectors.base import BaseDetector
-from anomalia.detectors.registry import make_detector
+from anomalia.detectors.registry import available_detectors, make_detector
 from anomalia.exceptions import ConfigError
 from anomalia.metrics.nab import nab_probationary_period
 from anomalia.postprocess.onset import keep_onsets
@@ -35,14 +37,24 @@ from anomalia.postprocess.onset import keep_onsets
 log = logging.getLogger("anomalia")
 
 
-def check_streamable(name: str) -> None:
+def causal_detectors() -> list[str]:
+    """Registered detectors that may run under streaming rules: causal, no labels needed."""
+    names = []
+    for name in available_detectors():
+        detector = make_detector(name)  # an ensemble is causal when its members are
+        if detector.causal and not detector.requires_labels:
+            names.append(name)
+    return names
+
+
+def check_streamable(name: str, params: Mapping[str, Any] | None = None) -> None:
     """Raise ``ConfigError`` unless detector ``name`` may run under streaming rules."""
-    detector = make_detector(name)  # an ensemble is causal when its members are
+    detector = make_detector(name, **(params or {}))  # an ensemble: causal if its members are
     if not detector.causal:
         raise ConfigError(
             f"detector `{name}` is not causal (its score at t may use rows after t), so it "
-            "cannot run under NAB's streaming rules; choose a detector with causal = True "
-            "(`anomalia detectors` lists them)"
+            "cannot run under NAB's streaming rules; causal detectors: "
+            + ", ".join(causal_detectors())
         )
     if detector.requires_labels:
         raise ConfigError(

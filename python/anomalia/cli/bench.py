@@ -36,6 +36,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="comma-separated detector names (default: every causal unsupervised detector)",
     )
     p.add_argument(
+        "--params",
+        metavar="FILE",
+        help="YAML/JSON mapping of detector name to its parameters, e.g. "
+        "{ensemble: {members: [novelty, zscore], combination: max}}",
+    )
+    p.add_argument(
         "--scale",
         default="fixed",
         choices=["fixed", "training"],
@@ -69,7 +75,17 @@ def bench_nab(args: argparse.Namespace) -> None:
         names = [name.strip() for name in args.detectors.split(",") if name.strip()]
         if not names:
             raise ConfigError(f"--detectors expects comma-separated names, got {args.detectors!r}")
-    options = StreamOptions(scale=args.scale, onset_window=args.onset_window)
+    params = {}
+    if args.params:
+        from anomalia.cli.commands import _load_params_file
+
+        params = _load_params_file(args.params)
+        for name, values in params.items():
+            if not isinstance(values, dict):
+                raise ConfigError(
+                    f"{args.params}: `{name}` must map to a mapping of parameters, got {values!r}"
+                )
+    options = StreamOptions(scale=args.scale, onset_window=args.onset_window, params=params)
     rows = run_nab(data, args.out, names, jobs=args.jobs, options=options, progress=not args.quiet)
     sys.stdout.write(format_table(rows) + "\n")
     log.info("results and summary.csv in %s", args.out)

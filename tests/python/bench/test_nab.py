@@ -159,3 +159,50 @@ def test_onset_window_keeps_only_the_onset(nab_corpus, tmp_path):
 def test_bad_options_are_refused(nab_corpus, tmp_path, options, message):
     with pytest.raises(ConfigError, match=message):
         run_nab(nab_corpus, tmp_path / "o", ["zscore"], jobs=1, options=options, progress=False)
+
+
+def test_cli_params_file_sets_detector_parameters(nab_corpus, tmp_path):
+    params = tmp_path / "params.yaml"
+    # A window longer than the probationary period: the detector cannot fit, scores stay 0.
+    params.write_text("zscore:\n  window: 400\n")
+    out = tmp_path / "o"
+    status = main(
+        [
+            "bench",
+            "nab",
+            "--data",
+            str(nab_corpus),
+            "--out",
+            str(out),
+            "--detectors",
+            "zscore",
+            "--params",
+            str(params),
+            "--jobs",
+            "1",
+            "--quiet",
+        ]
+    )
+    assert status == 0
+    scores = pd.read_csv(out / "zscore" / "spiky" / "zscore_one.csv")["anomaly_score"]
+    assert (scores == 0).all()
+
+
+def test_cli_params_file_must_map_names_to_mappings(nab_corpus, tmp_path, capsys):
+    params = tmp_path / "params.yaml"
+    params.write_text("zscore: 24\n")
+    status = main(
+        [
+            "bench",
+            "nab",
+            "--data",
+            str(nab_corpus),
+            "--out",
+            str(tmp_path / "o"),
+            "--params",
+            str(params),
+            "--quiet",
+        ]
+    )
+    assert status == 2
+    assert "`zscore` must map to a mapping" in capsys.readouterr().err
