@@ -34,7 +34,7 @@ from anomalia.bench.streaming import (
     check_streamable,
     stream_scores,
 )
-from anomalia.detectors.params import check_choice, check_integer
+from anomalia.detectors.params import check_choice, check_integer, check_number
 from anomalia.detectors.registry import make_detector
 from anomalia.exceptions import ConfigError
 from anomalia.metrics.events import event_precision_recall_f1
@@ -106,7 +106,7 @@ class StreamOptions:
     """How scores are post-processed: see :func:`anomalia.bench.streaming.stream_scores`."""
 
     scale: str = "fixed"
-    onset_window: int | None = None
+    onset_window: int | float | None = None
     #: Detector parameters by detector name; defaults for names not given.
     params: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
@@ -231,7 +231,9 @@ def run_nab(
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
         raise ConfigError(f"`jobs` must be an integer >= 1, got {jobs!r}")
     check_choice("scale", options.scale, UNIT_SCALES)
-    if options.onset_window is not None:
+    if isinstance(options.onset_window, float):
+        check_number("onset_window", options.onset_window, low=0.0, high=1.0, low_open=True)
+    elif options.onset_window is not None:
         check_integer("onset_window", options.onset_window, minimum=1)
     out = Path(out)
     corpus = load_corpus(data)

@@ -96,7 +96,7 @@ def stream_scores(
     values: np.ndarray,
     *,
     scale: str = "fixed",
-    onset_window: int | None = None,
+    onset_window: int | float | None = None,
     where: str = "",
 ) -> np.ndarray:
     """Scores in [0, 1] of one series under NAB's streaming rules.
@@ -109,9 +109,11 @@ def stream_scores(
         The series, in file order.
     scale : {"fixed", "training"}, default "fixed"
         How raw scores become [0, 1] (:func:`unit_scores`).
-    onset_window : int or None, default None
+    onset_window : int, float or None, default None
         Keep a score only where it exceeds every score of this many rows
-        before (:func:`anomalia.postprocess.keep_onsets`); None keeps all.
+        before (:func:`anomalia.postprocess.keep_onsets`): an integer is a
+        number of rows, a float in (0, 1) that share of the probationary
+        period; None keeps all.
     where : str
         Name of the series for log messages.
 
@@ -133,6 +135,8 @@ def stream_scores(
         return scores
     detector.fit(values[:probation])
     raw = detector.score(values)
+    if isinstance(onset_window, float):
+        onset_window = max(1, int(onset_window * probation))
     if onset_window is not None:
         raw = keep_onsets(raw, onset_window)
     scores[probation:] = unit_scores(detector, raw[probation:], scale)

@@ -50,14 +50,28 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--onset-window",
-        type=int,
+        type=_rows_or_share,
         metavar="N",
-        help="keep a score only where it exceeds the previous N scores (default: off)",
+        help="keep a score only where it exceeds the previous N scores; N below 1 is a "
+        "share of the probationary period, e.g. 0.5 (default: off)",
     )
     p.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: CPU cores)")
     p.add_argument("--quiet", action="store_true", help="no progress bars or info logs")
     p.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     p.set_defaults(handler=bench_nab)
+
+
+def _rows_or_share(text: str) -> int | float:
+    """``--onset-window``: an integer number of rows, or a share such as 0.5."""
+    try:
+        return int(text)
+    except ValueError:
+        try:
+            return float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"expected a number of rows or a share in (0, 1), got {text!r}"
+            ) from None
 
 
 def bench_nab(args: argparse.Namespace) -> None:

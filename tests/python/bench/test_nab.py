@@ -154,6 +154,7 @@ def test_onset_window_keeps_only_the_onset(nab_corpus, tmp_path):
     [
         (StreamOptions(scale="rank"), "`scale` must be one of"),
         (StreamOptions(onset_window=0), "`onset_window` must be an integer >= 1"),
+        (StreamOptions(onset_window=1.5), "`onset_window` must be a number in"),
     ],
 )
 def test_bad_options_are_refused(nab_corpus, tmp_path, options, message):
@@ -206,3 +207,12 @@ def test_cli_params_file_must_map_names_to_mappings(nab_corpus, tmp_path, capsys
     )
     assert status == 2
     assert "`zscore` must map to a mapping" in capsys.readouterr().err
+
+
+def test_onset_window_as_a_share_of_the_probationary_period(nab_corpus, tmp_path):
+    # 400 rows: probation 60, so a share of 0.5 is a window of 30 rows.
+    out = tmp_path / "share"
+    options = StreamOptions(onset_window=0.5)
+    run_nab(nab_corpus, out, ["zscore"], jobs=1, options=options, progress=False)
+    scores = pd.read_csv(out / "zscore" / "spiky" / "zscore_one.csv")["anomaly_score"].to_numpy()
+    assert (scores[SPIKE_ROW + 1 : SPIKE_ROW + 31] <= 0.5).all()
