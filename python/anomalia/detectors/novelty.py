@@ -24,6 +24,7 @@ the standard profile; see ``docs/nab.md`` for how they were chosen.
 from __future__ import annotations
 
 import bisect
+from collections import deque
 from collections.abc import Sequence
 
 import numpy as np
@@ -35,7 +36,9 @@ from anomalia.exceptions import ConfigError
 from anomalia.postprocess.onset import keep_onsets
 
 
-def nearest_earlier_distance(values: np.ndarray, seen: Sequence[float] = ()) -> np.ndarray:
+def nearest_earlier_distance(
+    values: np.ndarray, seen: Sequence[float] = (), memory: int | None = None
+) -> np.ndarray:
     """Distance from each value to the nearest earlier one (or one of ``seen``).
 
     The first value, with nothing before it, gets 0. A sorted list of the
@@ -43,12 +46,22 @@ def nearest_earlier_distance(values: np.ndarray, seen: Sequence[float] = ()) -> 
     and O(n) memory moves; the search is sequential by nature (each row
     extends the past of the next), hence the loop.
 
+    Parameters
+    ----------
+    values : ndarray of shape (n,)
+    seen : sequence of float
+        Values before ``values[0]``, oldest first.
+    memory : int or None
+        Only the ``memory`` most recent values count as seen; None for all.
+
     Examples
     --------
     >>> nearest_earlier_distance(np.array([1.0, 3.0, 2.5, 10.0])).tolist()
     [0.0, 2.0, 0.5, 7.0]
     """
-    past = sorted(seen)
+    history = list(seen)[-memory:] if memory is not None else list(seen)
+    order = deque(history)  # oldest first, to forget in order
+    past = sorted(history)
     out = np.zeros(len(values))
     for t, value in enumerate(values.tolist()):
         position = bisect.bisect_left(past, value)
@@ -57,6 +70,10 @@ def nearest_earlier_distance(values: np.ndarray, seen: Sequence[float] = ()) -> 
         nearest = min(above, below)
         out[t] = nearest if np.isfinite(nearest) else 0.0
         past.insert(position, value)
+        if memory is not None:
+            order.append(value)
+            if len(order) > memory:
+                past.pop(bisect.bisect_left(past, order.popleft()))
     return out
 
 
@@ -73,6 +90,10 @@ class ValueNoveltyDetector(BaseDetector):
         ``onset_window`` rows (:func:`anomalia.postprocess.keep_onsets`): an
         integer ``>= 1`` is a number of rows, a float in (0, 1] that share of
         the training rows; None keeps every score.
+    memory : int or None, default None
+        Only the ``memory`` most recent values count as seen, which bounds
+        the state of a long stream; None remembers every value (8 bytes per
+        row). On NAB, remembering everything scores higher.
     contamination : float, default 0.01
         Expected share of anomalies; sets ``threshold_``.
 
@@ -83,8 +104,8 @@ class ValueNoveltyDetector(BaseDetector):
     onset_rows_ : int or None
         The onset window in rows.
     seen_ : list of list of ndarray
-        Training view values of each view and column: the past that scoring
-        starts from.
+        Training view values of each view and column (the last ``memory``
+        when bounded): the past that scoring starts from.
 
     Examples
     --------
@@ -102,10 +123,12 @@ class ValueNoveltyDetector(BaseDetector):
         *,
         windows: Sequence[int] = (1,),
         onset_window: int | float | None = 0.5,
+        memory: int | None = None,
         contamination: float = 0.01,
     ):
         self.windows = windows
         self.onset_window = onset_window
+        self.memory = memory
         self.contamination = contamination
 
     def _check_params(self) -> None:
@@ -120,6 +143,8 @@ class ValueNoveltyDetector(BaseDetector):
             check_number("onset_window", window, low=0.0, high=1.0, low_open=True)
         elif window is not None:
             check_integer("onset_window", window, minimum=1)
+        if self.memory is not None:
+            check_integer("memory", self.memory, minimum=1)
 
     def min_samples(self) -> int:
         self._check_params()
@@ -139,7 +164,10 @@ class ValueNoveltyDetector(BaseDetector):
         spread = np.array([np.ptp(view, axis=0) for view in views])
         floor = 1e-9 * np.maximum(np.abs(X).max(axis=0), 1.0)
         self.spread_ = np.maximum(spread, floor)
-        self.seen_ = [[view[:, column].copy() for column in range(X.shape[1])] for view in views]
+        kept = len(X) if self.memory is None else self.memory
+        self.seen_ = [
+            [view[-kept:, column].copy() for column in range(X.shape[1])] for view in views
+        ]
         window = self.onset_window
         if isinstance(window, (float, np.floating)):
             window = max(1, int(window * len(X)))
@@ -158,7 +186,7 @@ class ValueNoveltyDetector(BaseDetector):
         for k, view in enumerate(self._views(X)):
             for column in range(X.shape[1]):
                 past = () if seen is None else seen[k][column]
-                distance = nearest_earlier_distance(view[:, column], past)
+                distance = nearest_earlier_distance(view[:, column], past, self.memory)
                 scores = np.maximum(scores, distance / self.spread_[k, column])
         if self.onset_rows_ is not None:
             scores = keep_onsets(scores, self.onset_rows_)

@@ -44,8 +44,28 @@ def test_onset_window_as_a_share_of_the_training_rows():
         ({"windows": (0,)}, "`windows` must be an integer >= 1"),
         ({"onset_window": 1.5}, "`onset_window` must be a number in"),
         ({"onset_window": 0}, "`onset_window` must be an integer >= 1"),
+        ({"memory": 0}, "`memory` must be an integer >= 1"),
     ],
 )
 def test_bad_parameters_name_the_problem(params, message):
     with pytest.raises(ConfigError, match=message):
         ValueNoveltyDetector(**params).fit(np.arange(50.0))
+
+
+def test_bounded_memory_forgets_the_oldest_values():
+    values = np.array([10.0, 0.0, 0.1, 0.2, 10.0])
+    np.testing.assert_allclose(nearest_earlier_distance(values)[-1], 0.0)
+    # With the last three values remembered, 10.0 is new again: nearest is 0.2.
+    np.testing.assert_allclose(nearest_earlier_distance(values, memory=3)[-1], 9.8)
+    np.testing.assert_allclose(
+        nearest_earlier_distance(np.array([5.0]), seen=[5.0, 1.0], memory=1), [4.0]
+    )
+
+
+def test_bounded_memory_detector_keeps_only_that_much_training_past():
+    detector = ValueNoveltyDetector(memory=50).fit(np.arange(200.0))
+    assert len(detector.seen_[0][0]) == 50
+    # 10 was seen in training but long forgotten; 150..199 are remembered.
+    scores = ValueNoveltyDetector(memory=50, onset_window=None).fit(np.arange(200.0))
+    assert scores.score(np.array([10.0]))[0] > 0
+    assert scores.score(np.array([180.0]))[0] == 0
