@@ -103,6 +103,9 @@ class FeatureDetector(BaseDetector):
     lags: Sequence[int]
     fft_window: int | None
 
+    # Every feature row t is built from rows 0..t and fitted state only.
+    causal = True
+
     #: Calibrate ``threshold_`` on out-of-sample scores (see :meth:`_calibration_scores`).
     cross_fit_calibration: ClassVar[bool] = False
 

@@ -42,6 +42,9 @@ class ForecastResidualDetector(BaseDetector):
         residuals, floored to stay positive.
     """
 
+    # One-step-ahead forecasts use rows before t only (see _forecast).
+    causal = True
+
     def _fit(self, X: np.ndarray, y: np.ndarray | None) -> None:
         self.forecasters_ = self._fit_forecasters(X)
         residuals = X - self._forecast_all(X)

@@ -22,6 +22,9 @@ DETECTORS: dict[str, str] = {
     "lof": "anomalia.detectors.neighbors:LocalOutlierFactorDetector",
     "dbscan": "anomalia.detectors.clustering:DBSCANDetector",
     "random_forest": "anomalia.detectors.supervised:RandomForestDetector",
+    "ensemble": "anomalia.detectors.ensemble:EnsembleDetector",
+    "stacking": "anomalia.detectors.ensemble:StackedEnsemble",
+    "novelty": "anomalia.detectors.novelty:ValueNoveltyDetector",
 }
 
 

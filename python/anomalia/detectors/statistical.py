@@ -48,6 +48,7 @@ class RollingZScore(BaseDetector):
     """
 
     name = "zscore"
+    causal = True
 
     def __init__(self, *, window: int = 48, contamination: float = 0.01):
         self.window = window
@@ -84,6 +85,7 @@ class RobustMAD(BaseDetector):
     """
 
     name = "mad"
+    causal = True
 
     def __init__(self, *, window: int = 48, contamination: float = 0.01):
         self.window = window

@@ -58,7 +58,3 @@ def main(argv: Sequence[str] | None = None) -> None:
     for name in args.detectors:
         fit, score = time_detector(name, args.points, args.repeats)
         print(f"| {name} | {fit * scale:.2f} | {score * scale:.2f} |", flush=True)
-
-
-if __name__ == "__main__":
-    main()

@@ -1,0 +1,1 @@
+"""Benchmarks: detector speed (:mod:`.speed`) and NAB detection quality (:mod:`.nab`)."""

@@ -1,0 +1,105 @@
+"""``anomalia bench nab``: run detectors over the NAB corpus and score them."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from anomalia.exceptions import ConfigError, DataError
+
+log = logging.getLogger("anomalia")
+
+#: The corpus lives beside the repository, never inside it.
+DEFAULT_DATA = Path("..") / "shared" / "datasets" / "nab"
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the ``bench`` command and its ``nab`` sub-command to ``sub``."""
+    bench = sub.add_parser("bench", help="benchmark detectors on public corpora")
+    bench_sub = bench.add_subparsers(dest="bench_command", metavar="CORPUS", required=True)
+    p = bench_sub.add_parser(
+        "nab",
+        help="Numenta Anomaly Benchmark: streaming run, NAB result files and scores",
+    )
+    p.add_argument(
+        "--data",
+        metavar="DIR",
+        default=str(DEFAULT_DATA),
+        help=f"NAB corpus folder with data/ and labels/ (default: {DEFAULT_DATA})",
+    )
+    p.add_argument("--out", metavar="DIR", default="results/nab", help="results folder")
+    p.add_argument(
+        "--detectors",
+        metavar="A,B",
+        help="comma-separated detector names (default: every causal unsupervised detector)",
+    )
+    p.add_argument(
+        "--params",
+        metavar="FILE",
+        help="YAML/JSON mapping of detector name to its parameters, e.g. "
+        "{ensemble: {members: [novelty, zscore], combination: max}}",
+    )
+    p.add_argument(
+        "--scale",
+        default="fixed",
+        choices=["fixed", "training"],
+        help="raw score to [0, 1]: one function for all series, or relative to each "
+        "series' training scores (default: fixed)",
+    )
+    p.add_argument(
+        "--onset-window",
+        type=_rows_or_share,
+        metavar="N",
+        help="keep a score only where it exceeds the previous N scores; N below 1 is a "
+        "share of the probationary period, e.g. 0.5 (default: off)",
+    )
+    p.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: CPU cores)")
+    p.add_argument("--quiet", action="store_true", help="no progress bars or info logs")
+    p.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    p.set_defaults(handler=bench_nab)
+
+
+def _rows_or_share(text: str) -> int | float:
+    """``--onset-window``: an integer number of rows, or a share such as 0.5."""
+    try:
+        return int(text)
+    except ValueError:
+        try:
+            return float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"expected a number of rows or a share in (0, 1), got {text!r}"
+            ) from None
+
+
+def bench_nab(args: argparse.Namespace) -> None:
+    """``anomalia bench nab``: run, write results and summary, print the table."""
+    from anomalia.bench.nab import StreamOptions, format_table, run_nab
+
+    data = Path(args.data)
+    if not data.is_dir():
+        raise DataError(
+            f"{data}: no such NAB corpus folder; pass --data pointing at the folder holding "
+            "data/ and labels/combined_windows.json"
+        )
+    names = None
+    if args.detectors:
+        names = [name.strip() for name in args.detectors.split(",") if name.strip()]
+        if not names:
+            raise ConfigError(f"--detectors expects comma-separated names, got {args.detectors!r}")
+    params = {}
+    if args.params:
+        from anomalia.cli.commands import _load_params_file
+
+        params = _load_params_file(args.params)
+        for name, values in params.items():
+            if not isinstance(values, dict):
+                raise ConfigError(
+                    f"{args.params}: `{name}` must map to a mapping of parameters, got {values!r}"
+                )
+    options = StreamOptions(scale=args.scale, onset_window=args.onset_window, params=params)
+    rows = run_nab(data, args.out, names, jobs=args.jobs, options=options, progress=not args.quiet)
+    sys.stdout.write(format_table(rows) + "\n")
+    log.info("results and summary.csv in %s", args.out)

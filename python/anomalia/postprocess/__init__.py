@@ -1,0 +1,5 @@
+"""Causal post-processing of anomaly scores (applied after a detector, before a threshold)."""
+
+from anomalia.postprocess.onset import keep_onsets
+
+__all__ = ["keep_onsets"]

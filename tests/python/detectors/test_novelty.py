@@ -1,0 +1,71 @@
+"""The value-novelty detector: distance to the past, one alarm per level shift."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from anomalia.detectors.novelty import ValueNoveltyDetector, nearest_earlier_distance
+from anomalia.exceptions import ConfigError
+
+
+def test_nearest_earlier_distance_by_hand():
+    values = np.array([5.0, 7.0, 6.0, 6.5, 2.0, 7.0])
+    np.testing.assert_allclose(nearest_earlier_distance(values), [0.0, 2.0, 1.0, 0.5, 3.0, 0.0])
+    np.testing.assert_allclose(nearest_earlier_distance(np.array([4.0]), seen=[1.0, 10.0]), [3.0])
+
+
+def test_a_persistent_level_shift_is_one_alarm():
+    rng = np.random.default_rng(0)
+    values = rng.normal(size=2000)
+    values[1200:] += 10.0
+    detector = ValueNoveltyDetector(onset_window=300).fit(values[:600])
+    scores = detector.score(values)
+    assert int(np.argmax(scores)) == 1200
+    # After the onset the new level is soon familiar: few points stay above threshold.
+    assert np.count_nonzero(scores[1200:] > detector.threshold_) <= 5
+
+
+def test_without_the_onset_filter_every_new_extreme_scores():
+    values = np.array([0.0, 1.0, 0.5, 2.0, 3.0, 4.0])
+    detector = ValueNoveltyDetector(onset_window=None).fit(values[:3])
+    np.testing.assert_allclose(detector.score(values)[3:], [1.0, 1.0, 1.0])
+
+
+def test_onset_window_as_a_share_of_the_training_rows():
+    detector = ValueNoveltyDetector(onset_window=0.25).fit(np.arange(400.0))
+    assert detector.onset_rows_ == 100
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"windows": ()}, "`windows` must hold"),
+        ({"windows": (0,)}, "`windows` must be an integer >= 1"),
+        ({"onset_window": 1.5}, "`onset_window` must be a number in"),
+        ({"onset_window": 0}, "`onset_window` must be an integer >= 1"),
+        ({"memory": 0}, "`memory` must be an integer >= 1"),
+    ],
+)
+def test_bad_parameters_name_the_problem(params, message):
+    with pytest.raises(ConfigError, match=message):
+        ValueNoveltyDetector(**params).fit(np.arange(50.0))
+
+
+def test_bounded_memory_forgets_the_oldest_values():
+    values = np.array([10.0, 0.0, 0.1, 0.2, 10.0])
+    np.testing.assert_allclose(nearest_earlier_distance(values)[-1], 0.0)
+    # With the last three values remembered, 10.0 is new again: nearest is 0.2.
+    np.testing.assert_allclose(nearest_earlier_distance(values, memory=3)[-1], 9.8)
+    np.testing.assert_allclose(
+        nearest_earlier_distance(np.array([5.0]), seen=[5.0, 1.0], memory=1), [4.0]
+    )
+
+
+def test_bounded_memory_detector_keeps_only_that_much_training_past():
+    detector = ValueNoveltyDetector(memory=50).fit(np.arange(200.0))
+    assert len(detector.seen_[0][0]) == 50
+    # 10 was seen in training but long forgotten; 150..199 are remembered.
+    scores = ValueNoveltyDetector(memory=50, onset_window=None).fit(np.arange(200.0))
+    assert scores.score(np.array([10.0]))[0] > 0
+    assert scores.score(np.array([180.0]))[0] == 0
