@@ -22,6 +22,11 @@ DETECTORS: dict[str, str] = {
     "lof": "anomalia.detectors.neighbors:LocalOutlierFactorDetector",
     "dbscan": "anomalia.detectors.clustering:DBSCANDetector",
     "random_forest": "anomalia.detectors.supervised:RandomForestDetector",
+    "lstm_forecast": "anomalia.detectors.deep.lstm_forecast:LstmForecastDetector",
+    "lstm_attention": "anomalia.detectors.deep.attention:LstmAttentionDetector",
+    "lstm_ae": "anomalia.detectors.deep.lstm_ae:LstmAutoencoderDetector",
+    "conv_ae": "anomalia.detectors.deep.conv_ae:ConvAutoencoderDetector",
+    "vae": "anomalia.detectors.deep.vae:VariationalAutoencoderDetector",
 }
 
 
