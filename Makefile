@@ -44,6 +44,10 @@ lint: install
 bench: install
 	$(BIN)/python -m anomalia.bench
 
+.PHONY: bench-deep
+bench-deep: install
+	$(BIN)/python -m anomalia.detectors.deep.bench --points 10000 --repeats 3
+
 # Re-resolve the newest dependencies allowed by pyproject.toml into constraints.txt.
 lock:
 	rm -rf .lockenv && $(PYTHON) -m venv .lockenv

@@ -38,11 +38,17 @@ class SyntheticConfig(_Section):
 
 
 class TrainConfig(_Section):
-    """Which detectors to train, with which parameters, on which share of each series."""
+    """Which detectors to train, with which parameters, on which share of each series.
+
+    ``thresholds`` maps a detector name to its own threshold spec, which
+    replaces the top-level ``threshold`` for that detector (e.g. the dynamic
+    threshold for the LSTM forecaster, as Hundman et al. pair them).
+    """
 
     detectors: list[str] = Field(default_factory=lambda: list(DEFAULT_DETECTORS))
     train_fraction: float = Field(0.5, gt=0.0, le=1.0)
     params: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    thresholds: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
     @field_validator("detectors")
     @classmethod

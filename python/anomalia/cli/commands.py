@@ -140,7 +140,10 @@ def train(args: argparse.Namespace) -> None:
     fitted = []
     for name in names:
         params = {**config.train.params.get(name, {}), **extra}
-        model_set = ModelSet(name, params, threshold, config.data.fill_method)
+        # Threshold flags on the command line win over a detector's own threshold in the config.
+        flagged = args.threshold or args.contamination is not None
+        spec = threshold if flagged else config.train.thresholds.get(name, threshold)
+        model_set = ModelSet(name, params, spec, config.data.fill_method)
         model_set.fit(
             observations,
             train_fraction=fraction,

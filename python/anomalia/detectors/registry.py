@@ -25,6 +25,11 @@ DETECTORS: dict[str, str] = {
     "ensemble": "anomalia.detectors.ensemble:EnsembleDetector",
     "stacking": "anomalia.detectors.ensemble:StackedEnsemble",
     "novelty": "anomalia.detectors.novelty:ValueNoveltyDetector",
+    "lstm_forecast": "anomalia.detectors.deep.lstm_forecast:LstmForecastDetector",
+    "lstm_attention": "anomalia.detectors.deep.attention:LstmAttentionDetector",
+    "lstm_ae": "anomalia.detectors.deep.lstm_ae:LstmAutoencoderDetector",
+    "conv_ae": "anomalia.detectors.deep.conv_ae:ConvAutoencoderDetector",
+    "vae": "anomalia.detectors.deep.vae:VariationalAutoencoderDetector",
 }
 
 

@@ -10,6 +10,19 @@ Frames follow the data contract: observations in long format (``series_id``,
 """
 
 from anomalia.report.html import write_report
-from anomalia.report.plots import plot_roc_pr, plot_score_histogram, plot_scores, plot_series
+from anomalia.report.plots import (
+    plot_roc_pr,
+    plot_score_boxes,
+    plot_score_histogram,
+    plot_scores,
+    plot_series,
+)
 
-__all__ = ["plot_roc_pr", "plot_score_histogram", "plot_scores", "plot_series", "write_report"]
+__all__ = [
+    "plot_roc_pr",
+    "plot_score_boxes",
+    "plot_score_histogram",
+    "plot_scores",
+    "plot_series",
+    "write_report",
+]

@@ -27,7 +27,13 @@ from anomalia.report.inputs import (
     value_column_of,
 )
 from anomalia.report.layout import figure, page, paragraph, table, text
-from anomalia.report.plots import plot_roc_pr, plot_score_histogram, plot_scores, plot_series
+from anomalia.report.plots import (
+    plot_roc_pr,
+    plot_score_boxes,
+    plot_score_histogram,
+    plot_scores,
+    plot_series,
+)
 
 _KEYS = ["series_id", "timestamp"]
 _TIME = "%Y-%m-%d %H:%M UTC"
@@ -92,7 +98,7 @@ def _events_table(events: pd.DataFrame | None, series_id: str) -> str:
 def _detector_block(
     context: dict, series_id: str, rows: pd.DataFrame, names: tuple[int, int], first: bool
 ) -> str:
-    """Series plot, score plot and histogram of one detector on one series."""
+    """Series plot, score plot, histogram and box plot of one detector on one series."""
     series_index, detector_index = names
     stem = f"{series_index:03d}-{detector_index:02d}"
     detector = rows["detector"].iloc[0]
@@ -107,6 +113,7 @@ def _detector_block(
     plot_scores(rows, figures / f"scores-{stem}.png")
     labels = rows["label"].to_numpy(dtype=float) if context["has_labels"] else None
     plot_score_histogram(rows, labels, figures / f"histogram-{stem}.png")
+    plot_score_boxes(rows, labels, figures / f"boxplot-{stem}.png")
     flagged = int(rows["is_anomaly"].sum())
     stats = {
         "flagged points": flagged,
@@ -126,7 +133,8 @@ def _detector_block(
         + figure(f"figures/scores-{stem}.png", f"scores and threshold of {where}")
         + '<div class="pair">'
         + figure(f"figures/histogram-{stem}.png", f"score histogram of {where}")
-        + f"<div>{stats_table}</div></div></details>"
+        + figure(f"figures/boxplot-{stem}.png", f"score box plot of {where}")
+        + f"</div>{stats_table}</details>"
     )
 
 
@@ -181,8 +189,9 @@ def write_report(
     the number of flagged points), ROC and precision-recall curves across
     detectors when labels exist, then for each of the first ``max_series``
     series (sorted by id) and each detector: the series with flagged points
-    and labelled windows, the scores with the threshold, and a score
-    histogram. Plain HTML with inline CSS; all text is escaped.
+    and labelled windows, the scores with the threshold, a score histogram
+    and a score box plot (normal against anomalous points when labelled).
+    Plain HTML with inline CSS; all text is escaped.
 
     Parameters
     ----------
@@ -201,7 +210,7 @@ def write_report(
     title : str, default "anomalia report"
         Page title.
     max_series : int, default 6
-        Most series given their own section (each costs three figures per detector).
+        Most series given their own section (each costs four figures per detector).
     value_column : str or None
         Value column to plot; by default ``value`` or the first float column.
     train_ends : mapping, optional

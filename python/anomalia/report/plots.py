@@ -2,8 +2,8 @@
 
 Frames follow the data contract (see :mod:`anomalia.report`). Every PNG is
 written atomically at 110 dpi. The time plots live here; the histogram and
-the ROC/PR curves live in their own modules and are re-exported, so all four
-plots can be imported from this one module. The series and score plots use
+the box plot and the ROC/PR curves live in their own modules and are
+re-exported, so all five plots can be imported from this one module. The series and score plots use
 the same fixed margins instead of ``tight_layout`` so that, stacked on a page,
 their time axes line up.
 """
@@ -18,6 +18,7 @@ from matplotlib.axes import Axes
 from matplotlib.transforms import blended_transform_factory
 
 from anomalia.exceptions import DataError
+from anomalia.report.boxplot import plot_score_boxes
 from anomalia.report.curves import plot_roc_pr
 from anomalia.report.figures import (
     FLAG_COLOUR,
@@ -42,7 +43,7 @@ from anomalia.report.figures import (
 from anomalia.report.histogram import plot_score_histogram
 from anomalia.report.inputs import SCORE_COLUMNS, require_columns
 
-__all__ = ["plot_roc_pr", "plot_score_histogram", "plot_scores", "plot_series"]
+__all__ = ["plot_roc_pr", "plot_score_boxes", "plot_score_histogram", "plot_scores", "plot_series"]
 
 
 def _non_empty(frame: pd.DataFrame, name: str) -> pd.DataFrame:

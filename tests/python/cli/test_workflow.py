@@ -88,6 +88,22 @@ def test_train_param_override_reaches_the_model(workspace):
     assert manifest["params"]["window"] == 10
 
 
+def test_a_detector_threshold_in_the_config_replaces_the_global_one(workspace):
+    config = yaml.safe_load(Path("configs/default.yaml").read_text())
+    config["train"]["thresholds"] = {"zscore": {"method": "dynamic", "window": 100}}
+    Path("configs/default.yaml").write_text(yaml.safe_dump(config))
+    run("generate")
+    assert run("train") == 0
+    manifest = json.loads(Path("models/zscore/manifest.json").read_text())
+    assert manifest["threshold"] == {"method": "dynamic", "window": 100}
+    manifest = json.loads(Path("models/iforest/manifest.json").read_text())
+    assert manifest["threshold"] == {"method": "quantile", "contamination": 0.01}
+    # A threshold given on the command line wins.
+    assert run("train", "--detector", "zscore", "--threshold", "pot") == 0
+    manifest = json.loads(Path("models/zscore/manifest.json").read_text())
+    assert manifest["threshold"] == {"method": "pot"}
+
+
 def test_bad_data_exits_1_with_one_line_naming_the_row(workspace, capsys):
     Path("bad.csv").write_text("timestamp,value\n2024-01-01 00:00,1\n2024-01-01 00:05,x\n")
     assert main(["ingest", "bad.csv", "--out", "out.parquet"]) == 1

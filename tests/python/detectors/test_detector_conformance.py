@@ -17,6 +17,8 @@ NAMES = sorted(DETECTORS)
 
 def build(name: str) -> BaseDetector:
     detector = make_detector(name)
+    # Detectors that train for long (deep ones) name small parameters for quick tests.
+    detector.set_params(**getattr(type(detector), "test_params", {}))
     if "random_state" in detector.get_params():
         detector.set_params(random_state=0)
     return detector

@@ -48,8 +48,8 @@ def test_report_references_pngs_that_exist(report, is_png):
     out_dir, index = report
     assert index == out_dir / "index.html"
     sources = _image_sources(index)
-    # ROC/PR once, then series, scores and histogram per detector for one series.
-    assert len(sources) == 1 + 2 * 3
+    # ROC/PR once, then series, scores, histogram and box plot per detector for one series.
+    assert len(sources) == 1 + 2 * 4
     assert all(is_png(out_dir / source) for source in sources)
     assert sorted(p.name for p in (out_dir / "figures").iterdir()) == sorted(
         source.removeprefix("figures/") for source in sources

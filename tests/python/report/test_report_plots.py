@@ -7,7 +7,13 @@ import numpy as np
 import pytest
 
 from anomalia.exceptions import DataError
-from anomalia.report import plot_roc_pr, plot_score_histogram, plot_scores, plot_series
+from anomalia.report import (
+    plot_roc_pr,
+    plot_score_boxes,
+    plot_score_histogram,
+    plot_scores,
+    plot_series,
+)
 
 
 @pytest.fixture(scope="module")
@@ -25,6 +31,7 @@ def test_every_plot_writes_a_png_and_leaves_no_temporary(tmp_path, one_series, i
         plot_series(rows, scores, events, tmp_path / "series.png"),
         plot_scores(scores, tmp_path / "scores.png"),
         plot_score_histogram(scores, rows["label"].to_numpy(), tmp_path / "histogram.png"),
+        plot_score_boxes(scores, rows["label"].to_numpy(), tmp_path / "boxplot.png"),
         plot_roc_pr(
             {"a": (rows["label"], scores["score"]), "b": (rows["label"], -scores["score"])},
             tmp_path / "curves.png",
@@ -46,6 +53,7 @@ def test_scores_plot_draws_a_threshold_that_varies(tmp_path, one_series, is_png)
     varying = scores.assign(threshold=np.linspace(1.0, 2.0, len(scores)))
     assert is_png(plot_scores(varying, tmp_path / "scores.png"))
     assert is_png(plot_score_histogram(varying, None, tmp_path / "histogram.png"))
+    assert is_png(plot_score_boxes(varying, None, tmp_path / "boxplot.png"))
 
 
 def test_missing_score_column_is_named(tmp_path, one_series):
@@ -59,6 +67,15 @@ def test_histogram_labels_must_align_with_scores(tmp_path, one_series):
     _, scores, _ = one_series
     with pytest.raises(DataError, match="one entry per row"):
         plot_score_histogram(scores, np.zeros(3), tmp_path / "histogram.png")
+
+
+def test_box_plot_labels_must_align_and_leave_a_finite_score(tmp_path, one_series):
+    _, scores, _ = one_series
+    with pytest.raises(DataError, match="one entry per row"):
+        plot_score_boxes(scores, np.zeros(3), tmp_path / "boxplot.png")
+    with pytest.raises(DataError, match="no finite score"):
+        plot_score_boxes(scores, np.full(len(scores), np.nan), tmp_path / "boxplot.png")
+    assert not (tmp_path / "boxplot.png").exists()
 
 
 def test_roc_pr_skips_single_class_detectors_and_fails_when_none_is_left(tmp_path):
