@@ -29,8 +29,15 @@ def observations_from_json(body: DetectRequest) -> pd.DataFrame:
     """The series of a JSON request as a validated observations table."""
     reserved = set(known_columns("observations"))
     parts = []
+    first = body.series[0]
     for position, series in enumerate(body.series):
         where = f"{SOURCE}, series[{position}] (`{series.series_id}`)"
+        if sorted(series.values) != sorted(first.values):
+            raise DataError(
+                f"{where}: value columns {', '.join(sorted(series.values))} differ from "
+                f"series[0]'s {', '.join(sorted(first.values))}; send the same columns for "
+                "every series"
+            )
         n = len(series.timestamp)
         columns: dict[str, np.ndarray] = {}
         for column, values in series.values.items():
