@@ -52,7 +52,12 @@ def observations_from_json(body: DetectRequest) -> pd.DataFrame:
                     f"has {n}; expected one value per timestamp"
                 )
             columns[column] = np.array(values, dtype=np.float64)
-        timestamps = parse_timestamps(pd.Series(series.timestamp), where, "timestamp", "UTC")
+        try:
+            timestamps = parse_timestamps(pd.Series(series.timestamp), where, "timestamp", "UTC")
+        except pd.errors.OutOfBoundsDatetime as error:
+            raise DataError(
+                f"{where}, column `timestamp`: {error}; expected years 1678 to 2261"
+            ) from None
         parts.append(
             pd.DataFrame({"series_id": series.series_id, "timestamp": timestamps, **columns})
         )

@@ -76,6 +76,11 @@ def test_wrong_schema(server, body, mutate, fragment):
             ["column `timestamp`", "row 6 ('yesterday')"],
         ),
         (
+            lambda b: b["series"][0]["timestamp"].__setitem__(99, "3509-05-01T00:00:00Z"),
+            422,
+            ["column `timestamp`", "3509-05-01", "expected years 1678 to 2261"],
+        ),
+        (
             lambda b: b["series"][0].update(series_id="unknown"),
             422,
             ["series `unknown` has no trained `zscore` model", "cpu, temp"],
