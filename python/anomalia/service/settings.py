@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -44,6 +44,12 @@ class Settings(BaseSettings):
     max_loaded_versions: int = Field(
         16, ge=1, description="Non-serving versions kept in memory after use."
     )
+
+    @field_validator("api_key", mode="before")
+    @classmethod
+    def _empty_key_is_none(cls, value: object) -> object:
+        # `ANOMALIA_API_KEY=` (as compose writes an unset variable) means no authentication.
+        return None if value == "" else value
 
     @property
     def registry_path(self) -> Path:

@@ -61,3 +61,12 @@ def test_openapi_declares_the_key(secured):
     assert scheme == {"type": "apiKey", "in": "header", "name": "X-API-Key"}
     assert "security" in schema["paths"]["/models/{name}/detect"]["post"]
     assert "security" not in schema["paths"]["/health"]["get"]
+
+
+def test_empty_key_means_no_authentication(monkeypatch, tmp_path):
+    from anomalia.service.settings import Settings
+
+    monkeypatch.setenv("ANOMALIA_API_KEY", "")  # as compose passes an unset variable
+    assert Settings(models_dir=tmp_path).api_key is None
+    monkeypatch.setenv("ANOMALIA_API_KEY", KEY)
+    assert Settings(models_dir=tmp_path).api_key.get_secret_value() == KEY
