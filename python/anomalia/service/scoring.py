@@ -112,7 +112,7 @@ def score_observations(model_set: ModelSet, observations: pd.DataFrame) -> pd.Da
 
 def drift(model_set: ModelSet, observations: pd.DataFrame, min_points: int) -> pd.DataFrame:
     """PSI and KS of the input against the model's training reference (empty without one)."""
-    return drift_table(observations, getattr(model_set, "reference_", {}), min_points)
+    return drift_table(observations, model_set.reference_, min_points)
 
 
 def scores_json(scores: pd.DataFrame) -> str:

@@ -182,3 +182,19 @@ def test_openapi_documents_the_routes(start_server):
         assert client.get("/docs").status_code == 200
     assert {"/health", "/ready", "/models", "/models/{name}/detect", "/metrics"} <= set(paths)
     assert "/models/{name}/detect/file" in paths
+
+
+def test_streaming_thresholds_restart_for_every_request(start_server, tmp_path, fresh):
+    # SPOT updates its state as it walks the scores; requests must not see each other's.
+    models = tmp_path / "spot-models"
+    model_set = ModelSet("zscore", {"window": 24}, {"method": "spot", "risk": 0.01})
+    model_set.fit(make_observations(), train_fraction=0.75, progress=False)
+    model_set.save(models / "zscore")
+    noisy = fresh.copy()
+    noisy.loc[noisy.index[::25], "value"] += 2.5  # many moderate peaks feed SPOT's model
+    with start_server(models_dir=models).client() as client:
+        first = client.post("/models/zscore/detect", json=detect_body(noisy)).json()
+        second = client.post("/models/zscore/detect", json=detect_body(noisy)).json()
+    assert first["scores"] == second["scores"]
+    thresholds = [row["threshold"] for row in first["scores"]]
+    assert len(set(thresholds)) > 2  # the threshold did move within the request
