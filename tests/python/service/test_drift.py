@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import time
 
 import numpy as np
 import pandas as pd
@@ -98,7 +99,12 @@ def test_access_log_lines_are_json(start_server, json_log):
     server = start_server()
     with server.client() as client:
         client.get("/models", headers={"X-Request-ID": "req-1"})
-    entry = next(e for e in json_log() if e.get("path") == "/models")
+    # The access line is written once the response is sent: the client may read it first.
+    deadline = time.monotonic() + 10
+    while not (entries := [e for e in json_log() if e.get("path") == "/models"]):
+        assert time.monotonic() < deadline, "no access log line for /models"
+        time.sleep(0.01)
+    entry = entries[0]
     assert entry["message"] == "GET /models 200"
     assert entry["request_id"] == "req-1"
     assert (entry["route"], entry["status"], entry["logger"]) == (
