@@ -57,3 +57,8 @@ lock:
 
 clean:
 	rm -rf data/models data/processed/* data/raw/* reports/demo reports/metrics.csv
+
+# Serve the models trained by `make demo` on http://127.0.0.1:8000 (docs at /docs).
+.PHONY: serve
+serve: install
+	$(ANOMALIA) serve --models data/models

@@ -22,6 +22,7 @@ Layout of a saved model set::
     <dir>/series-0000/           BaseDetector.save() folder (per-series fits)
                                  + threshold.pkl (+ scaler.pkl when pooled)
     <dir>/pooled/                BaseDetector.save() folder (pooled fits)
+    <dir>/reference.json         training distribution per series and column (drift checks)
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from anomalia.atomic import atomic_directory
 from anomalia.contract.schema import value_columns
 from anomalia.detectors.base import BaseDetector
 from anomalia.detectors.registry import get_detector_class, make_detector
+from anomalia.drift import ColumnReference, summarise
 from anomalia.exceptions import DataError, NotFittedError
 from anomalia.preprocess.impute import fill_missing
 from anomalia.preprocess.resample import infer_frequency, regularise
@@ -54,6 +56,7 @@ from anomalia.thresholds import make_threshold
 log = logging.getLogger(__name__)
 
 POOLED_FOLDER = "pooled"
+REFERENCE_FILE = "reference.json"
 
 
 @dataclass
@@ -117,6 +120,9 @@ class ModelSet:
         Value columns the detectors were fitted on.
     fit_seconds_ : float
         Wall time of :meth:`fit`.
+    reference_ : dict of str to dict of str to ColumnReference
+        Training distribution per series and value column, for drift checks
+        (empty for model sets saved before it was recorded).
     """
 
     def __init__(
@@ -160,6 +166,7 @@ class ModelSet:
         self.pooled_ = get_detector_class(self.detector).requires_labels
         fit = self._fit_pooled if self.pooled_ else self._fit_each
         self.members_ = fit(prepared, step)
+        self.reference_ = {p.series_id: summarise(p.train, self.value_columns_) for p in prepared}
         self.fit_seconds_ = time.perf_counter() - started
         return self
 
@@ -315,6 +322,11 @@ class ModelSet:
                 "series": series,
             }
             (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
+            reference = {
+                series_id: {column: summary.to_dict() for column, summary in columns.items()}
+                for series_id, columns in self.reference_.items()
+            }
+            (tmp / REFERENCE_FILE).write_text(json.dumps(reference))
         return directory
 
     @classmethod
@@ -331,6 +343,7 @@ class ModelSet:
         model_set.value_columns_ = manifest["value_columns"]
         model_set.fit_seconds_ = manifest["fit_seconds"]
         model_set.pooled_ = manifest["pooled"]
+        model_set.reference_ = saved_reference(directory)
         shared = BaseDetector.load(directory / POOLED_FOLDER) if model_set.pooled_ else None
         model_set.members_ = {}
         for entry in manifest["series"]:
@@ -364,6 +377,18 @@ def _read_manifest(directory: Path) -> dict[str, Any]:
             "train one with `anomalia train`"
         )
     return json.loads(manifest_file.read_text())
+
+
+def saved_reference(directory: str | Path) -> dict[str, dict[str, ColumnReference]]:
+    """Training distribution per series and column of a saved model set ({} if not recorded)."""
+    reference_file = Path(directory) / REFERENCE_FILE
+    if not reference_file.is_file():
+        return {}
+    raw = json.loads(reference_file.read_text())
+    return {
+        series_id: {column: ColumnReference.from_dict(data) for column, data in columns.items()}
+        for series_id, columns in raw.items()
+    }
 
 
 def _dump(obj: Any, path: Path) -> None:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from anomalia import __version__
 from anomalia.cli import bench as cli_bench
-from anomalia.cli import commands
+from anomalia.cli import commands, serve
 from anomalia.exceptions import AnomaliaError, ConfigError, DataError
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
@@ -123,6 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=commands.report)
 
     cli_bench.register(sub)
+    serve.register(sub)
     p = sub.add_parser("detectors", help="list the registered detectors")
     p.set_defaults(handler=commands.list_detectors)
 

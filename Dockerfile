@@ -1,0 +1,40 @@
+# anomalia: the HTTP service (Python) and the R half in one Debian 12 image.
+# Build: docker build -t anomalia .    Run: see deployment/docker/docker-compose.yml
+FROM python:3.11-slim-bookworm
+
+ENV DEBIAN_FRONTEND=noninteractive \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1
+
+WORKDIR /opt/anomalia
+
+# The system layer changes rarely, so it is built first and stays cached. The
+# script is the one the Makefile runs: R 4.2, the r-cran-* packages, pandoc.
+RUN apt-get update -q \
+    && apt-get install -y -q --no-install-recommends make \
+    && rm -rf /var/lib/apt/lists/*
+COPY deployment/install_system.sh deployment/install_system.sh
+RUN bash deployment/install_system.sh && rm -rf /var/lib/apt/lists/*
+
+# The same install as on a workstation: `make install` (Python .venv pinned by
+# constraints.txt, and the R package in R/ once it is part of the target).
+COPY . .
+RUN make install && rm -rf /root/.cache
+
+# Run as an unprivileged user; it owns only the registry folder it writes.
+RUN useradd --system --uid 10001 --no-create-home --home-dir /opt/anomalia anomalia \
+    && mkdir -p /data/models /var/lib/anomalia/registry \
+    && chown -R anomalia:anomalia /var/lib/anomalia
+USER anomalia
+
+ENV PATH=/opt/anomalia/.venv/bin:$PATH \
+    ANOMALIA_MODELS_DIR=/data/models \
+    ANOMALIA_REGISTRY_DIR=/var/lib/anomalia/registry
+VOLUME ["/var/lib/anomalia/registry"]
+EXPOSE 8000
+
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health', timeout=4)"]
+
+ENTRYPOINT ["anomalia", "serve", "--host", "0.0.0.0", "--port", "8000"]
