@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from anomalia import __version__
 from anomalia.cli import commands
+from anomalia.cli.budget import add_budget_options
 from anomalia.exceptions import AnomaliaError, ConfigError, DataError
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
@@ -94,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="repeatable (default: every trained detector)",
     )
     p.add_argument("--out", metavar="FILE", help="scores parquet (default: paths.scores)")
+    add_budget_options(p)
     p.set_defaults(handler=commands.detect)
 
     p = sub.add_parser("evaluate", help="compare scores with labels")
