@@ -55,10 +55,8 @@ _MAX_ALERT_RATE = 0.5
 # budgeted alert, so that the tail is fitted on plenty of clusters yet stays a tail.
 _CANDIDATE_QUANTILES = np.linspace(0.98, 0.5, 25)
 _CLUSTERS_PER_ALERT = 5.0
-# Rounds of re-estimating how many alerts a cluster peaking above the threshold gives.
-_RECROSSING_ROUNDS = 2
-# Clusters above the threshold needed before their alert count is trusted.
-_MIN_CLUSTERS_FOR_RECROSSING = 10
+# Budgeted alerts in the training scores from which their own alert count calibrates the model.
+_MIN_ALERTS_TO_CALIBRATE = 50.0
 
 
 def alert_onsets(flags: np.ndarray) -> np.ndarray:
@@ -158,10 +156,14 @@ class BudgetThreshold(BaseThreshold):
     clusters_since_refit_ : int
         Clusters added since the Pareto model was last fitted.
     alerts_per_cluster_ : float
-        Alerts per cluster peaking above ``z`` in the training scores (at
-        least 1; 1 when fewer than 10 such clusters): scores that dip below
-        ``z`` and rise again within a cluster page twice, so the cluster rate
-        aimed at is ``r / alerts_per_cluster_``.
+        Alerts per cluster peaking above the threshold, measured on the
+        training scores when they hold at least 50 budgeted alerts (else 1):
+        the ratio of the alerts at the level that gives the budget on the
+        training scores to the clusters the tail model expects above it.
+        Scores that dip below ``z`` and rise again within a cluster page
+        twice, and the tail model is least exact near ``t``; the cluster rate
+        aimed at is ``r / alerts_per_cluster_``, so that ``z`` starts at that
+        level exactly.
     threshold_ : float
         ``z`` in force for the next score.
 
@@ -242,9 +244,12 @@ class BudgetThreshold(BaseThreshold):
         self.clusters_since_refit_ = 0
         self.shape_, self.scale_ = fit_pareto(self.peaks_)
         self.alerts_per_cluster_ = 1.0
-        for _ in range(_RECROSSING_ROUNDS):
-            self.threshold_ = self._level(self.n_observations_, self.n_clusters_)
-            self.alerts_per_cluster_ = _alerts_per_cluster(scores, peaks, self.threshold_)
+        target = rate * scores.size
+        if target >= _MIN_ALERTS_TO_CALIBRATE and self.n_clusters_ > target:
+            level = _empirical_level(scores, initial, target)
+            modelled = self.n_clusters_ / scores.size * _survival(level - initial, *self.model())
+            if modelled > 0:
+                self.alerts_per_cluster_ = rate / modelled
         self.threshold_ = self._level(self.n_observations_, self.n_clusters_)
         if self.n_clusters_ <= rate * scores.size:
             warnings.warn(
@@ -255,6 +260,10 @@ class BudgetThreshold(BaseThreshold):
                 "`initial_quantile` or the budget.",
                 stacklevel=3,
             )
+
+    def model(self) -> tuple[float, float]:
+        """The fitted Pareto shape and scale of the cluster peaks' excesses."""
+        return self.shape_, self.scale_
 
     def _level(self, n_observations: int, n_clusters: int) -> float:
         if n_clusters <= self.alert_rate_ * n_observations:
@@ -303,12 +312,29 @@ def _cluster_peaks(scores: np.ndarray, level: float) -> np.ndarray:
     return np.maximum.reduceat(scores, starts)
 
 
-def _alerts_per_cluster(scores: np.ndarray, peaks: np.ndarray, level: float) -> float:
-    """Mean number of alerts at ``level`` per cluster peaking above it (1 if too few clusters)."""
-    n_clusters_above = int((peaks > level).sum())
-    if n_clusters_above < _MIN_CLUSTERS_FOR_RECROSSING:
-        return 1.0
-    return max(alert_onsets(scores > level).size / n_clusters_above, 1.0)
+def _empirical_level(scores: np.ndarray, initial: float, target: float) -> float:
+    """Lowest score level from ``initial`` up at which ``scores`` give at most ``target`` alerts.
+
+    The alerts at level ``u`` are the ``i`` with ``scores[i - 1] <= u < scores[i]``:
+    the previous score at most ``u`` minus both scores at most ``u``, two counts
+    read off sorted arrays for every candidate level at once.
+    """
+    previous, current = scores[:-1], scores[1:]
+    levels = np.unique(scores[scores >= initial])
+    rises = np.searchsorted(np.sort(previous), levels, side="right")
+    stays = np.searchsorted(np.sort(np.maximum(previous, current)), levels, side="right")
+    within = np.flatnonzero(rises - stays <= target)
+    return float(levels[within[0]] if within.size else levels[-1])
+
+
+def _survival(excess: float, shape: float, scale: float) -> float:
+    """Probability that a Pareto (``shape``, ``scale``) excess exceeds ``excess``."""
+    if scale <= 0.0:
+        return 0.0
+    if abs(shape) < 1e-12:
+        return float(np.exp(-excess / scale))
+    base = 1.0 + shape * excess / scale
+    return float(base ** (-1.0 / shape)) if base > 0.0 else 0.0
 
 
 def _initial_level(scores: np.ndarray, rate: float) -> float:
