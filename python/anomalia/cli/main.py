@@ -13,7 +13,7 @@ import warnings
 from collections.abc import Sequence
 
 from anomalia import __version__
-from anomalia.cli import commands, tune
+from anomalia.cli import commands, experiment, tune
 from anomalia.cli.budget import add_budget_options
 from anomalia.exceptions import AnomaliaError, ConfigError, DataError
 
@@ -124,6 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=commands.report)
 
     tune.register(sub)
+    experiment.register(sub)
     p = sub.add_parser("detectors", help="list the registered detectors")
     p.set_defaults(handler=commands.list_detectors)
 

@@ -57,6 +57,10 @@ _CANDIDATE_QUANTILES = np.linspace(0.98, 0.5, 25)
 _CLUSTERS_PER_ALERT = 5.0
 # Budgeted alerts in the training scores from which their own alert count calibrates the model.
 _MIN_ALERTS_TO_CALIBRATE = 50.0
+# Otherwise: rounds of counting the alerts per cluster above the modelled level, and the
+# clusters above it needed to trust that count.
+_RECROSSING_ROUNDS = 2
+_MIN_CLUSTERS_FOR_RECROSSING = 10
 
 
 def alert_onsets(flags: np.ndarray) -> np.ndarray:
@@ -156,14 +160,14 @@ class BudgetThreshold(BaseThreshold):
     clusters_since_refit_ : int
         Clusters added since the Pareto model was last fitted.
     alerts_per_cluster_ : float
-        Alerts per cluster peaking above the threshold, measured on the
-        training scores when they hold at least 50 budgeted alerts (else 1):
-        the ratio of the alerts at the level that gives the budget on the
-        training scores to the clusters the tail model expects above it.
-        Scores that dip below ``z`` and rise again within a cluster page
-        twice, and the tail model is least exact near ``t``; the cluster rate
-        aimed at is ``r / alerts_per_cluster_``, so that ``z`` starts at that
-        level exactly.
+        Alerts per cluster peaking above the threshold, at least 1: scores
+        that dip below ``z`` and rise again within a cluster page twice, and
+        the tail model is least exact near ``t``. When the training scores hold
+        at least 50 budgeted alerts, it is the ratio of the alerts at the level
+        that meets the budget on them to the clusters the tail model expects
+        above that level; otherwise the alerts per cluster above the modelled
+        level (1 with fewer than 10 such clusters). The cluster rate aimed at
+        is ``r / alerts_per_cluster_``.
     threshold_ : float
         ``z`` in force for the next score.
 
@@ -250,6 +254,10 @@ class BudgetThreshold(BaseThreshold):
             modelled = self.n_clusters_ / scores.size * _survival(level - initial, *self.model())
             if modelled > 0:
                 self.alerts_per_cluster_ = rate / modelled
+        else:
+            for _ in range(_RECROSSING_ROUNDS):
+                level = self._level(self.n_observations_, self.n_clusters_)
+                self.alerts_per_cluster_ = _alerts_per_cluster(scores, peaks, level)
         self.threshold_ = self._level(self.n_observations_, self.n_clusters_)
         if self.n_clusters_ <= rate * scores.size:
             warnings.warn(
@@ -325,6 +333,14 @@ def _empirical_level(scores: np.ndarray, initial: float, target: float) -> float
     stays = np.searchsorted(np.sort(np.maximum(previous, current)), levels, side="right")
     within = np.flatnonzero(rises - stays <= target)
     return float(levels[within[0]] if within.size else levels[-1])
+
+
+def _alerts_per_cluster(scores: np.ndarray, peaks: np.ndarray, level: float) -> float:
+    """Alerts at ``level`` per cluster peaking above it (1 with too few such clusters)."""
+    n_clusters_above = int((peaks > level).sum())
+    if n_clusters_above < _MIN_CLUSTERS_FOR_RECROSSING:
+        return 1.0
+    return max(alert_onsets(scores > level).size / n_clusters_above, 1.0)
 
 
 def _survival(excess: float, shape: float, scale: float) -> float:
