@@ -219,17 +219,21 @@ def _train_ends(models: str | None, scores: Any) -> dict[str, dict[str, Any]]:
 def evaluate(args: argparse.Namespace) -> None:
     """``anomalia evaluate``: metrics per detector against the labels."""
     from anomalia.atomic import atomic_file
+    from anomalia.cli.scoreboard import write_evaluation_report
     from anomalia.contract import read_observations, read_scores
     from anomalia.evaluation import evaluate_scores
 
     config = _config(args)
     observations = read_observations(Path(args.data or config.paths.data))
-    scores = read_scores(Path(args.scores or config.paths.scores))
-    metrics = evaluate_scores(observations, scores, _train_ends(args.models, scores))
+    scores_path = Path(args.scores or config.paths.scores)
+    scores = read_scores(scores_path)
+    train_ends = _train_ends(args.models, scores)
+    metrics = evaluate_scores(observations, scores, train_ends)
     out = Path(args.out or config.paths.metrics)
     with atomic_file(out) as tmp:
         metrics.to_csv(tmp, index=False, float_format="%.6g")
     log.info("wrote metrics to %s", out)
+    write_evaluation_report(args, metrics, scores, scores_path, train_ends)
     print(metrics.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
 
 

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from anomalia import __version__
 from anomalia.cli import commands, experiment, tune
 from anomalia.cli.budget import add_budget_options
+from anomalia.cli.scoreboard import add_report_option
 from anomalia.exceptions import AnomaliaError, ConfigError, DataError
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
@@ -107,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="model root; rows used for training are left out of the evaluation",
     )
     p.add_argument("--out", metavar="FILE", help="metrics CSV (default: paths.metrics)")
+    add_report_option(p)
     p.set_defaults(handler=commands.evaluate)
 
     p = sub.add_parser("report", help="write the HTML report with plots")
