@@ -57,6 +57,8 @@ _CANDIDATE_QUANTILES = np.linspace(0.98, 0.5, 25)
 _CLUSTERS_PER_ALERT = 5.0
 # Budgeted alerts in the training scores from which their own alert count calibrates the model.
 _MIN_ALERTS_TO_CALIBRATE = 50.0
+# From this many budgeted alerts, a tail model missing them by a factor of two is replaced.
+_MIN_ALERTS_TO_CHECK = 10.0
 # Otherwise: rounds of counting the alerts per cluster above the modelled level, and the
 # clusters above it needed to trust that count.
 _RECROSSING_ROUNDS = 2
@@ -160,14 +162,15 @@ class BudgetThreshold(BaseThreshold):
     clusters_since_refit_ : int
         Clusters added since the Pareto model was last fitted.
     alerts_per_cluster_ : float
-        Alerts per cluster peaking above the threshold, at least 1: scores
-        that dip below ``z`` and rise again within a cluster page twice, and
-        the tail model is least exact near ``t``. When the training scores hold
-        at least 50 budgeted alerts, it is the ratio of the alerts at the level
-        that meets the budget on them to the clusters the tail model expects
-        above that level; otherwise the alerts per cluster above the modelled
-        level (1 with fewer than 10 such clusters). The cluster rate aimed at
-        is ``r / alerts_per_cluster_``.
+        Alerts per cluster peaking above the threshold: scores that dip below
+        ``z`` and rise again within a cluster page twice, and the tail model
+        is least exact near ``t``. When the training scores hold at least 50
+        budgeted alerts, or at least 10 and the tail model misses them by more
+        than a factor of two, it is the ratio of the alerts at the level that
+        meets the budget on the training scores to the clusters the tail model
+        expects above that level; otherwise the alerts per cluster above the
+        modelled level (at least 1; 1 with fewer than 10 such clusters). The
+        cluster rate aimed at is ``r / alerts_per_cluster_``.
     threshold_ : float
         ``z`` in force for the next score.
 
@@ -249,15 +252,21 @@ class BudgetThreshold(BaseThreshold):
         self.shape_, self.scale_ = fit_pareto(self.peaks_)
         self.alerts_per_cluster_ = 1.0
         target = rate * scores.size
-        if target >= _MIN_ALERTS_TO_CALIBRATE and self.n_clusters_ > target:
+        calibrate = target >= _MIN_ALERTS_TO_CALIBRATE
+        if not calibrate:
+            for _ in range(_RECROSSING_ROUNDS):
+                level = self._level(self.n_observations_, self.n_clusters_)
+                self.alerts_per_cluster_ = _alerts_per_cluster(scores, peaks, level)
+            # A tail model that misses the training alerts by more than a factor of two
+            # does not describe these scores (long runs, as a daily bump gives): calibrate.
+            level = self._level(self.n_observations_, self.n_clusters_)
+            alerts = alert_onsets(scores > level).size
+            calibrate = target >= _MIN_ALERTS_TO_CHECK and not target / 2 <= alerts <= 2 * target
+        if calibrate and self.n_clusters_ > target:
             level = _empirical_level(scores, initial, target)
             modelled = self.n_clusters_ / scores.size * _survival(level - initial, *self.model())
             if modelled > 0:
                 self.alerts_per_cluster_ = rate / modelled
-        else:
-            for _ in range(_RECROSSING_ROUNDS):
-                level = self._level(self.n_observations_, self.n_clusters_)
-                self.alerts_per_cluster_ = _alerts_per_cluster(scores, peaks, level)
         self.threshold_ = self._level(self.n_observations_, self.n_clusters_)
         if self.n_clusters_ <= rate * scores.size:
             warnings.warn(
