@@ -250,23 +250,8 @@ class BudgetThreshold(BaseThreshold):
         self.n_observations_ = int(scores.size)
         self.clusters_since_refit_ = 0
         self.shape_, self.scale_ = fit_pareto(self.peaks_)
-        self.alerts_per_cluster_ = 1.0
-        target = rate * scores.size
-        calibrate = target >= _MIN_ALERTS_TO_CALIBRATE
-        if not calibrate:
-            for _ in range(_RECROSSING_ROUNDS):
-                level = self._level(self.n_observations_, self.n_clusters_)
-                self.alerts_per_cluster_ = _alerts_per_cluster(scores, peaks, level)
-            # A tail model that misses the training alerts by more than a factor of two
-            # does not describe these scores (long runs, as a daily bump gives): calibrate.
-            level = self._level(self.n_observations_, self.n_clusters_)
-            alerts = alert_onsets(scores > level).size
-            calibrate = target >= _MIN_ALERTS_TO_CHECK and not target / 2 <= alerts <= 2 * target
-        if calibrate and self.n_clusters_ > target:
-            level = _empirical_level(scores, initial, target)
-            modelled = self.n_clusters_ / scores.size * _survival(level - initial, *self.model())
-            if modelled > 0:
-                self.alerts_per_cluster_ = rate / modelled
+        self.alerts_per_cluster_ = 1.0  # _level reads it while it is being estimated
+        self.alerts_per_cluster_ = self._alerts_per_cluster(scores, peaks)
         self.threshold_ = self._level(self.n_observations_, self.n_clusters_)
         if self.n_clusters_ <= rate * scores.size:
             warnings.warn(
@@ -278,18 +263,35 @@ class BudgetThreshold(BaseThreshold):
                 stacklevel=3,
             )
 
-    def model(self) -> tuple[float, float]:
-        """The fitted Pareto shape and scale of the cluster peaks' excesses."""
-        return self.shape_, self.scale_
+    def _alerts_per_cluster(self, scores: np.ndarray, peaks: np.ndarray) -> float:
+        """The ``alerts_per_cluster_`` of the training scores (see the class docstring)."""
+        target = self.alert_rate_ * scores.size
+        calibrate = target >= _MIN_ALERTS_TO_CALIBRATE
+        if not calibrate:
+            for _ in range(_RECROSSING_ROUNDS):
+                level = self._level(self.n_observations_, self.n_clusters_)
+                self.alerts_per_cluster_ = _recrossings(scores, peaks, level)
+            # A tail model that misses the training alerts by more than a factor of two
+            # does not describe these scores (long runs, as a daily bump gives): calibrate.
+            level = self._level(self.n_observations_, self.n_clusters_)
+            alerts = alert_onsets(scores > level).size
+            calibrate = target >= _MIN_ALERTS_TO_CHECK and not target / 2 <= alerts <= 2 * target
+        if not calibrate or self.n_clusters_ <= target:
+            return self.alerts_per_cluster_
+        level = _empirical_level(scores, self.initial_threshold_, target)
+        excess = level - self.initial_threshold_
+        modelled = self.n_clusters_ / scores.size * _survival(excess, self.shape_, self.scale_)
+        return self.alert_rate_ / modelled if modelled > 0 else self.alerts_per_cluster_
 
     def _level(self, n_observations: int, n_clusters: int) -> float:
-        if n_clusters <= self.alert_rate_ * n_observations:
+        risk = self.alert_rate_ / self.alerts_per_cluster_
+        if n_clusters <= risk * n_observations:
             return self.initial_threshold_
         return tail_quantile(
             self.initial_threshold_,
             self.shape_,
             self.scale_,
-            risk=self.alert_rate_ / self.alerts_per_cluster_,
+            risk=risk,
             n_observations=n_observations,
             n_peaks=n_clusters,
         )
@@ -344,7 +346,7 @@ def _empirical_level(scores: np.ndarray, initial: float, target: float) -> float
     return float(levels[within[0]] if within.size else levels[-1])
 
 
-def _alerts_per_cluster(scores: np.ndarray, peaks: np.ndarray, level: float) -> float:
+def _recrossings(scores: np.ndarray, peaks: np.ndarray, level: float) -> float:
     """Alerts at ``level`` per cluster peaking above it (1 with too few such clusters)."""
     n_clusters_above = int((peaks > level).sum())
     if n_clusters_above < _MIN_CLUSTERS_FOR_RECROSSING:
