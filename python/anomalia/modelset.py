@@ -21,13 +21,13 @@ Layout of a saved model set::
     <dir>/manifest.json          detector, params, threshold spec, series index
     <dir>/series-0000/           BaseDetector.save() folder (per-series fits)
                                  + threshold.pkl (+ scaler.pkl when pooled)
+                                 + calibration.npy (scores the threshold was fitted on)
     <dir>/pooled/                BaseDetector.save() folder (pooled fits)
     <dir>/reference.json         training distribution per series and column (drift checks)
 """
 
 from __future__ import annotations
 
-import copy
 import json
 import logging
 import pickle
@@ -52,11 +52,13 @@ from anomalia.preprocess.impute import fill_missing
 from anomalia.preprocess.resample import infer_frequency, regularise
 from anomalia.preprocess.scaling import Scaler, make_scaler
 from anomalia.thresholds import make_threshold
+from anomalia.thresholds.budget import with_interval
 
 log = logging.getLogger(__name__)
 
 POOLED_FOLDER = "pooled"
 REFERENCE_FILE = "reference.json"
+CALIBRATION_FILE = "calibration.npy"
 
 
 @dataclass
@@ -69,6 +71,8 @@ class SeriesModel:
     n_train: int
     frequency: pd.Timedelta
     scaler: Scaler | None = None
+    #: Time-ordered calibration scores of the training part; thresholds are refitted on them.
+    calibration: np.ndarray | None = None
 
 
 @dataclass
@@ -182,7 +186,7 @@ class ModelSet:
         return SeriesModel(
             train_end=part.train["timestamp"].iloc[-1],
             n_train=part.n_train,
-            frequency=step or infer_frequency(part.frame["timestamp"]),
+            frequency=_frequency(part, step),
             **fitted,
         )
 
@@ -198,9 +202,11 @@ class ModelSet:
                 detector.fit(values)
             except DataError as error:
                 raise DataError(f"series `{part.series_id}`: {error}") from None
-            threshold = make_threshold(self.threshold).fit(detector.calibration_scores(values))
+            calibration = detector.calibration_scores(values)
+            spec = with_interval(self.threshold, _frequency(part, step))
+            threshold = make_threshold(spec).fit(calibration)
             members[part.series_id] = self._member(
-                part, step, detector=detector, threshold=threshold
+                part, step, detector=detector, threshold=threshold, calibration=calibration
             )
         return members
 
@@ -218,20 +224,21 @@ class ModelSet:
         detector = make_detector(self.detector, **self.params)
         self._check_length(len(pooled_values), detector, "all series pooled")
         detector.fit(pooled_values, pooled_labels)
-        threshold = make_threshold(self.threshold).fit(
-            detector.calibration_scores(pooled_values, pooled_labels)
-        )
-        # Streaming thresholds keep state per series, so each gets its own copy.
-        return {
-            part.series_id: self._member(
+        calibration = detector.calibration_scores(pooled_values, pooled_labels)
+        # Streaming thresholds keep state per series, so each series gets its own,
+        # fitted on the pooled calibration scores (a budget with its own interval).
+        members = {}
+        for part in prepared:
+            spec = with_interval(self.threshold, _frequency(part, step))
+            members[part.series_id] = self._member(
                 part,
                 step,
                 detector=detector,
-                threshold=copy.deepcopy(threshold),
+                threshold=make_threshold(spec).fit(calibration),
                 scaler=scalers[part.series_id],
+                calibration=calibration,
             )
-            for part in prepared
-        }
+        return members
 
     def score(self, observations: pd.DataFrame, *, progress: bool = True) -> pd.DataFrame:
         """Score every row of ``observations``; returns a contract scores table."""
@@ -300,6 +307,7 @@ class ModelSet:
                 else:
                     member.detector.save(folder)
                 _dump(member.threshold, folder / "threshold.pkl")
+                np.save(folder / CALIBRATION_FILE, member.calibration)
                 series.append(
                     {
                         "series_id": series_id,
@@ -355,12 +363,46 @@ class ModelSet:
                 n_train=entry["n_train"],
                 frequency=pd.Timedelta(entry["frequency"]),
                 scaler=_load(folder / "scaler.pkl") if model_set.pooled_ else None,
+                calibration=(
+                    np.load(folder / CALIBRATION_FILE)
+                    if (folder / CALIBRATION_FILE).is_file()
+                    else None
+                ),
             )
         return model_set
+
+    def rethreshold(self, threshold: dict[str, Any]) -> ModelSet:
+        """Replace every series' threshold by ``threshold``, fitted on its calibration scores.
+
+        ``anomalia detect --alerts-per-day`` uses this to apply an alert budget
+        to detectors trained with another threshold, without refitting them.
+
+        Raises
+        ------
+        DataError
+            If the model set was saved without calibration scores (trained by
+            an older anomalia); train it again.
+        """
+        make_threshold(threshold)  # fail early on bad names or params
+        for series_id, member in self.members_.items():
+            if member.calibration is None:
+                raise DataError(
+                    f"`{self.detector}` model of series `{series_id}` was saved without "
+                    f"calibration scores ({CALIBRATION_FILE}), so its threshold cannot be "
+                    "changed; train it again with `anomalia train`"
+                )
+            spec = with_interval(threshold, member.frequency)
+            member.threshold = make_threshold(spec).fit(member.calibration)
+        self.threshold = dict(threshold)
+        return self
 
     def train_ends(self) -> dict[str, pd.Timestamp]:
         """Last training timestamp per series (evaluation excludes up to it)."""
         return {series_id: m.train_end for series_id, m in self.members_.items()}
+
+
+def _frequency(part: _Prepared, step: pd.Timedelta | None) -> pd.Timedelta:
+    return step or infer_frequency(part.frame["timestamp"])
 
 
 def saved_train_ends(directory: str | Path) -> dict[str, pd.Timestamp]:

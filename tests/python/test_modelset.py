@@ -93,3 +93,32 @@ def test_training_ends_are_read_from_the_manifest(tmp_path, observations):
     assert saved_train_ends(tmp_path / "zscore") == model_set.train_ends()
     with pytest.raises(DataError, match="no manifest.json"):
         saved_train_ends(tmp_path / "absent")
+
+
+def test_alerts_per_day_take_each_series_interval(observations):
+    spec = {"method": "budget", "alerts_per_day": 3}
+    model_set = ModelSet("zscore", {"window": 24}, spec).fit(observations, train_fraction=0.5)
+    for member in model_set.members_.values():
+        assert pd.Timedelta(member.threshold.interval) == member.frequency
+        points_per_day = pd.Timedelta("1D") / member.frequency
+        assert member.threshold.alert_rate_ == pytest.approx(3 / points_per_day)
+
+
+def test_rethreshold_refits_on_the_saved_calibration_scores(tmp_path, observations):
+    model_set = ModelSet("zscore", {"window": 24}).fit(observations, train_fraction=0.5)
+    model_set.save(tmp_path / "zscore")
+    loaded = ModelSet.load(tmp_path / "zscore")
+    for series_id, member in loaded.members_.items():
+        np.testing.assert_array_equal(member.calibration, model_set.members_[series_id].calibration)
+    loaded.rethreshold({"method": "quantile", "contamination": 0.1})
+    flagged = loaded.score(observations, progress=False)["is_anomaly"].mean()
+    assert flagged > model_set.score(observations, progress=False)["is_anomaly"].mean()
+    assert loaded.threshold == {"method": "quantile", "contamination": 0.1}
+
+
+def test_rethreshold_without_calibration_scores_says_train_again(tmp_path, observations):
+    ModelSet("zscore", {"window": 24}).fit(observations).save(tmp_path / "zscore")
+    for calibration in tmp_path.glob("zscore/series-*/calibration.npy"):
+        calibration.unlink()
+    with pytest.raises(DataError, match="saved without calibration scores .* train it again"):
+        ModelSet.load(tmp_path / "zscore").rethreshold({"method": "budget", "alerts_per_1000": 1})

@@ -176,26 +176,36 @@ def detect(args: argparse.Namespace) -> None:
     """``anomalia detect``: score observations with saved model sets."""
     import pandas as pd
 
+    from anomalia.cli.budget import budget_spec
     from anomalia.contract import read_observations, write_scores
     from anomalia.modelset import ModelSet
+    from anomalia.timings import COLUMNS as TIMING_COLUMNS
+    from anomalia.timings import timings_path, write_timings
 
     config = _config(args)
     observations = read_observations(Path(args.data or config.paths.data))
     root = Path(args.models or config.paths.models)
-    parts = []
+    budget = budget_spec(args)
+    parts, timings = [], []
     for name in _trained(root, args.detector):
+        model_set = ModelSet.load(root / name)
+        if budget:
+            model_set.rethreshold(budget)
         started = time.perf_counter()
-        scores = ModelSet.load(root / name).score(observations, progress=not args.quiet)
+        scores = model_set.score(observations, progress=not args.quiet)
+        seconds = time.perf_counter() - started
         log.info(
             "%s: %d points scored, %d flagged in %.1f s",
             name,
             len(scores),
             int(scores["is_anomaly"].sum()),
-            time.perf_counter() - started,
+            seconds,
         )
         parts.append(scores)
+        timings.append((name, model_set.fit_seconds_, seconds, len(scores)))
     out = Path(args.out or config.paths.scores)
     write_scores(pd.concat(parts, ignore_index=True), out)
+    write_timings(pd.DataFrame(timings, columns=TIMING_COLUMNS), timings_path(out))
     log.info("wrote scores to %s", out)
 
 
@@ -212,17 +222,21 @@ def _train_ends(models: str | None, scores: Any) -> dict[str, dict[str, Any]]:
 def evaluate(args: argparse.Namespace) -> None:
     """``anomalia evaluate``: metrics per detector against the labels."""
     from anomalia.atomic import atomic_file
+    from anomalia.cli.scoreboard import write_evaluation_report
     from anomalia.contract import read_observations, read_scores
     from anomalia.evaluation import evaluate_scores
 
     config = _config(args)
     observations = read_observations(Path(args.data or config.paths.data))
-    scores = read_scores(Path(args.scores or config.paths.scores))
-    metrics = evaluate_scores(observations, scores, _train_ends(args.models, scores))
+    scores_path = Path(args.scores or config.paths.scores)
+    scores = read_scores(scores_path)
+    train_ends = _train_ends(args.models, scores)
+    metrics = evaluate_scores(observations, scores, train_ends)
     out = Path(args.out or config.paths.metrics)
     with atomic_file(out) as tmp:
         metrics.to_csv(tmp, index=False, float_format="%.6g")
     log.info("wrote metrics to %s", out)
+    write_evaluation_report(args, metrics, scores, scores_path, train_ends)
     print(metrics.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
 
 

@@ -14,7 +14,9 @@ from collections.abc import Sequence
 
 from anomalia import __version__
 from anomalia.cli import bench as cli_bench
-from anomalia.cli import commands, serve
+from anomalia.cli import commands, experiment, serve, tune
+from anomalia.cli.budget import add_budget_options
+from anomalia.cli.scoreboard import add_report_option
 from anomalia.exceptions import AnomaliaError, ConfigError, DataError
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
@@ -95,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="repeatable (default: every trained detector)",
     )
     p.add_argument("--out", metavar="FILE", help="scores parquet (default: paths.scores)")
+    add_budget_options(p)
     p.set_defaults(handler=commands.detect)
 
     p = sub.add_parser("evaluate", help="compare scores with labels")
@@ -106,6 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="model root; rows used for training are left out of the evaluation",
     )
     p.add_argument("--out", metavar="FILE", help="metrics CSV (default: paths.metrics)")
+    add_report_option(p)
     p.set_defaults(handler=commands.evaluate)
 
     p = sub.add_parser("report", help="write the HTML report with plots")
@@ -124,6 +128,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_bench.register(sub)
     serve.register(sub)
+    tune.register(sub)
+    experiment.register(sub)
     p = sub.add_parser("detectors", help="list the registered detectors")
     p.set_defaults(handler=commands.list_detectors)
 

@@ -15,6 +15,7 @@ THRESHOLDS: dict[str, str] = {
     "pot": "anomalia.thresholds.pot:PeaksOverThreshold",
     "spot": "anomalia.thresholds.pot:StreamingPOT",
     "dynamic": "anomalia.thresholds.dynamic:DynamicThreshold",
+    "budget": "anomalia.thresholds.budget:BudgetThreshold",
 }
 
 

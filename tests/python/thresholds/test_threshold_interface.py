@@ -16,6 +16,7 @@ SPECS = {
     "pot": {"method": "pot", "risk": 1e-3},
     "spot": {"method": "spot", "risk": 1e-3},
     "dynamic": {"method": "dynamic", "window": 200, "smoothing": 5},
+    "budget": {"method": "budget", "alerts_per_1000": 5},
 }
 
 

@@ -42,7 +42,8 @@ def test_the_spec_is_not_modified():
 def test_unknown_method_lists_the_valid_ones():
     with pytest.raises(
         ConfigError,
-        match="unknown threshold method 'iqr'; choose one of: dynamic, pot, quantile, spot, static",
+        match="unknown threshold method 'iqr'; choose one of: "
+        "budget, dynamic, pot, quantile, spot, static",
     ):
         make_threshold({"method": "iqr"})
 
