@@ -29,7 +29,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=str(DEFAULT_DATA),
         help=f"NAB corpus folder with data/ and labels/ (default: {DEFAULT_DATA})",
     )
-    p.add_argument("--out", metavar="DIR", default="results/nab", help="results folder")
+    p.add_argument(
+        "--out", metavar="DIR", default="results/nab", help="results folder (default: results/nab)"
+    )
     p.add_argument(
         "--detectors",
         metavar="A,B",
