@@ -30,8 +30,8 @@ from anomalia.atomic import atomic_file
 from anomalia.bench.nab_corpus import NabFile, corpus_keys, read_file, read_windows
 from anomalia.bench.streaming import (
     UNIT_SCALES,
-    causal_detectors,
     check_streamable,
+    default_detectors,
     stream_scores,
 )
 from anomalia.detectors.params import check_choice, check_integer, check_number
@@ -202,8 +202,8 @@ def run_nab(
     out : str or pathlib.Path
         Results folder.
     detectors : sequence of str, optional
-        Registry names; by default every causal detector that needs no labels
-        (:func:`anomalia.bench.streaming.causal_detectors`).
+        Registry names; by default every causal detector that needs no labels,
+        deep and R families left out (:func:`anomalia.bench.streaming.default_detectors`).
     jobs : int, optional
         Worker processes; by default the number of CPU cores.
     options : StreamOptions
@@ -224,7 +224,7 @@ def run_nab(
     DataError
         If ``data`` is not a readable NAB corpus.
     """
-    names = list(detectors) if detectors else causal_detectors()
+    names = list(detectors) if detectors else default_detectors()
     for name in names:
         check_streamable(name, options.params.get(name))
     jobs = jobs if jobs is not None else os.cpu_count() or 1

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from anomalia.detectors.base import BaseDetector
-from anomalia.detectors.registry import available_detectors, make_detector
+from anomalia.detectors.registry import DETECTORS, available_detectors, make_detector
 from anomalia.exceptions import ConfigError
 from anomalia.metrics.nab import nab_probationary_period
 from anomalia.postprocess.onset import keep_onsets
@@ -45,6 +45,20 @@ def causal_detectors() -> list[str]:
         if detector.causal and not detector.requires_labels:
             names.append(name)
     return names
+
+
+#: Families that run only when asked for by name: a deep or an R model fitted
+#: per file makes the whole-corpus run many times longer.
+OPT_IN_FAMILIES = ("anomalia.detectors.deep.", "anomalia.r.")
+
+
+def default_detectors() -> list[str]:
+    """The default NAB set: causal detectors without labels, deep and R families left out."""
+    return [
+        name
+        for name in causal_detectors()
+        if not DETECTORS[name].startswith(OPT_IN_FAMILIES)
+    ]
 
 
 def check_streamable(name: str, params: Mapping[str, Any] | None = None) -> None:

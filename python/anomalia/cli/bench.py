@@ -35,7 +35,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--detectors",
         metavar="A,B",
-        help="comma-separated detector names (default: every causal unsupervised detector)",
+        help="comma-separated detector names (default: every causal unsupervised "
+        "detector but the deep and R ones, which are opt-in)",
     )
     p.add_argument(
         "--params",

@@ -216,3 +216,14 @@ def test_onset_window_as_a_share_of_the_probationary_period(nab_corpus, tmp_path
     run_nab(nab_corpus, out, ["zscore"], jobs=1, options=options, progress=False)
     scores = pd.read_csv(out / "zscore" / "spiky" / "zscore_one.csv")["anomaly_score"].to_numpy()
     assert (scores[SPIKE_ROW + 1 : SPIKE_ROW + 31] <= 0.5).all()
+
+
+def test_default_set_is_causal_and_leaves_deep_and_r_families_out():
+    from anomalia.bench.streaming import causal_detectors, default_detectors
+    from anomalia.detectors.registry import DETECTORS
+
+    defaults = default_detectors()
+    assert {"novelty", "zscore", "iforest"} <= set(defaults)
+    assert set(defaults) <= set(causal_detectors())
+    assert not [name for name in defaults if ".deep." in DETECTORS[name]]
+    assert "lstm_ae" in causal_detectors()
