@@ -3,12 +3,14 @@
 Bodies come from hand-written strategies: near-valid detect requests (right
 shape, odd contents: mismatched lengths, NaN/Infinity, unsorted or garbled
 timestamps, unknown series and columns, huge numbers), arbitrary JSON, and
-arbitrary uploads. Each test counts the requests it sent and prints the count.
+arbitrary uploads. Each test counts the requests it sent and prints the count
+(``pytest -s``); ``ANOMALIA_FUZZ_SCALE`` multiplies the number of examples.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from urllib.parse import quote
 
@@ -17,9 +19,19 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-MAX_EXAMPLES = {"odd": 300, "plausible": 200, "json": 150, "upload": 100, "registry": 100}
+# Examples per test in the everyday suite; ANOMALIA_FUZZ_SCALE=10 fuzzes ten times longer.
+SCALE = float(os.environ.get("ANOMALIA_FUZZ_SCALE", "1"))
+MAX_EXAMPLES = {
+    name: max(1, round(count * SCALE))
+    for name, count in {
+        "odd": 120,
+        "plausible": 80,
+        "json": 60,
+        "upload": 40,
+        "registry": 40,
+    }.items()
+}
 FUZZ = settings(
-    max_examples=300,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
