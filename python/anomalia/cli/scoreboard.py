@@ -6,9 +6,10 @@ import argparse
 import json
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas loads inside the handler, so `anomalia --help` stays fast
+    import pandas as pd
 
 log = logging.getLogger("anomalia")
 
@@ -28,6 +29,8 @@ def add_report_option(parser: argparse.ArgumentParser) -> None:
 
 def _timings(scores_path: Path, models: str | None, detectors: list[str]) -> pd.DataFrame | None:
     """Timings written by ``anomalia detect``; else fit seconds from the model manifests."""
+    import pandas as pd
+
     from anomalia.timings import read_timings, timings_path
 
     path = timings_path(scores_path)

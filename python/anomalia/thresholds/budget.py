@@ -28,7 +28,8 @@ dip below ``z`` and rise again without falling below ``t``).
 
 **Streaming.** As in SPOT (Siffer et al., KDD 2017), ``thresholds`` walks
 new scores in time order; when a cluster ends, its peak joins the tail model
-and ``z`` is recomputed (the Pareto fit every ``refit_every`` clusters). Unlike
+and ``z`` is recomputed (the Pareto fit every ``refit_every`` clusters), from the
+clusters of the last ``memory`` scores when a memory is set. Unlike
 SPOT, clusters above ``z`` are kept in the model too: the budget is about how
 many alerts a human receives, anomalies included, so the threshold rises when
 alerts come more often than budgeted.
@@ -49,6 +50,8 @@ from anomalia.thresholds.base import BaseThreshold, check_integer, check_number
 from anomalia.thresholds.pareto import fit_pareto, tail_quantile
 
 _SECONDS_PER_DAY = 86_400.0
+#: History a budget learns from while streaming when ModelSet completes its spec.
+DEFAULT_MEMORY = pd.Timedelta("14D")
 # An onset needs an unflagged point before it: no more than one alert per two points.
 _MAX_ALERT_RATE = 0.5
 # Automatic initial level: the highest of these quantiles with this many clusters per
@@ -109,14 +112,19 @@ def interval_seconds(interval: object) -> float:
 
 
 def with_interval(spec: Mapping[str, Any], frequency: pd.Timedelta) -> dict[str, Any]:
-    """Return a threshold spec with ``interval`` set to ``frequency`` where a budget needs it.
+    """Return a budget spec completed for a series sampled every ``frequency``.
 
-    Specs of other methods, and budget specs that already name an interval,
-    come back unchanged.
+    ``interval`` becomes ``frequency`` and ``memory`` :data:`DEFAULT_MEMORY`
+    worth of points, unless the spec gives them. Specs of other methods come
+    back unchanged.
     """
     result = dict(spec)
-    if result.get("method") == BudgetThreshold.name and result.get("interval") is None:
+    if result.get("method") != BudgetThreshold.name:
+        return result
+    if result.get("interval") is None:
         result["interval"] = str(pd.Timedelta(frequency))
+    if "memory" not in result:
+        result["memory"] = max(int(DEFAULT_MEMORY / pd.Timedelta(frequency)), 1)
     return result
 
 
@@ -144,6 +152,12 @@ class BudgetThreshold(BaseThreshold):
         that the tail is fitted on plenty of clusters yet stays a tail.
     refit_every : int, default 10
         Refit the Pareto model after this many new clusters while streaming.
+    memory : int, optional
+        While streaming, learn only from the clusters that ended in the last
+        ``memory`` scores, so that the threshold follows regime changes;
+        None keeps all history (as SPOT does). :func:`with_interval` (and so
+        :class:`~anomalia.modelset.ModelSet`) sets 14 days of points unless
+        given.
 
     Attributes
     ----------
@@ -154,9 +168,12 @@ class BudgetThreshold(BaseThreshold):
     shape_, scale_ : float
         Fitted Pareto shape and scale of the cluster peaks' excesses.
     peaks_ : ndarray of shape (n_clusters_,)
-        Excesses over ``t`` of the cluster peaks so far (training and streamed).
+        Excesses over ``t`` of the cluster peaks in the model (training and
+        streamed, within ``memory``).
+    cluster_ends_ : ndarray of shape (n_clusters_,)
+        Position of each of those clusters' last score in the stream.
     n_clusters_ : int
-        Clusters seen so far.
+        Clusters in the model.
     n_observations_ : int
         Scores seen so far.
     clusters_since_refit_ : int
@@ -194,12 +211,14 @@ class BudgetThreshold(BaseThreshold):
         interval: str | pd.Timedelta | None = None,
         initial_quantile: float | None = None,
         refit_every: int = 10,
+        memory: int | None = None,
     ):
         self.alerts_per_day = alerts_per_day
         self.alerts_per_1000 = alerts_per_1000
         self.interval = interval
         self.initial_quantile = initial_quantile
         self.refit_every = refit_every
+        self.memory = memory
 
     def validate_params(self) -> None:
         if (self.alerts_per_day is None) == (self.alerts_per_1000 is None):
@@ -216,6 +235,8 @@ class BudgetThreshold(BaseThreshold):
         if self.initial_quantile is not None:
             check_number("initial_quantile", self.initial_quantile, low=0.0, high=1.0)
         check_integer("refit_every", self.refit_every, minimum=1)
+        if self.memory is not None:
+            check_integer("memory", self.memory, minimum=1)
         if self.alerts_per_day is not None and self.interval is None:
             return  # the rate is known once the interval is (see _fit)
         rate = self.alert_rate()
@@ -242,10 +263,11 @@ class BudgetThreshold(BaseThreshold):
             initial = _initial_level(scores, rate)
         else:
             initial = float(np.quantile(scores, self.initial_quantile))
-        peaks = _cluster_peaks(scores, initial)
+        peaks, ends = _cluster_peaks(scores, initial)
         self.alert_rate_ = rate
         self.initial_threshold_ = initial
         self.peaks_ = peaks - initial
+        self.cluster_ends_ = ends
         self.n_clusters_ = int(peaks.size)
         self.n_observations_ = int(scores.size)
         self.clusters_since_refit_ = 0
@@ -301,34 +323,39 @@ class BudgetThreshold(BaseThreshold):
         starts, ends = runs((scores > initial).astype(np.int8))
         cluster_peaks = np.maximum.reduceat(scores, starts) if starts.size else np.empty(0)
         peaks = np.concatenate([self.peaks_, cluster_peaks - initial])
-        n_clusters, since_refit = self.n_clusters_, self.clusters_since_refit_
+        positions = np.concatenate([self.cluster_ends_, self.n_observations_ + ends])
+        first, count, since_refit = 0, self.peaks_.size, self.clusters_since_refit_
         limits = np.empty(scores.size)
         z, done = self.threshold_, 0
         for end in ends:
             # z holds until the cluster ends; its peak is known only then.
             limits[done : end + 1] = z
             done = end + 1
-            n_clusters += 1
+            count += 1
             since_refit += 1
+            now = self.n_observations_ + done
+            if self.memory is not None:
+                first = int(np.searchsorted(positions[:count], now - self.memory, side="right"))
             if since_refit >= self.refit_every:
-                self.shape_, self.scale_ = fit_pareto(peaks[:n_clusters])
+                self.shape_, self.scale_ = fit_pareto(peaks[first:count])
                 since_refit = 0
-            z = self._level(self.n_observations_ + done, n_clusters)
+            span = now if self.memory is None else min(now, self.memory)
+            z = self._level(span, count - first)
         limits[done:] = z
-        self.peaks_ = peaks
-        self.n_clusters_, self.clusters_since_refit_ = n_clusters, since_refit
+        self.peaks_, self.cluster_ends_ = peaks[first:], positions[first:]
+        self.n_clusters_, self.clusters_since_refit_ = self.peaks_.size, since_refit
         self.n_observations_ += scores.size
         self.threshold_ = z
         return limits
 
 
-def _cluster_peaks(scores: np.ndarray, level: float) -> np.ndarray:
-    """Peak score of each run of scores above ``level``, in time order."""
-    starts, _ends = runs((scores > level).astype(np.int8))
+def _cluster_peaks(scores: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
+    """Peak score and last position of each run of scores above ``level``, in time order."""
+    starts, ends = runs((scores > level).astype(np.int8))
     if starts.size == 0:
-        return np.empty(0)
+        return np.empty(0), ends
     # Between two runs every score is <= level < a run's peak, so each segment's max is its peak.
-    return np.maximum.reduceat(scores, starts)
+    return np.maximum.reduceat(scores, starts), ends
 
 
 def _empirical_level(scores: np.ndarray, initial: float, target: float) -> float:
@@ -370,6 +397,6 @@ def _initial_level(scores: np.ndarray, rate: float) -> float:
     When no candidate has enough, the one with the most clusters is used.
     """
     levels = np.quantile(scores, _CANDIDATE_QUANTILES)
-    counts = np.array([_cluster_peaks(scores, level).size for level in levels])
+    counts = np.array([_cluster_peaks(scores, level)[0].size for level in levels])
     enough = np.flatnonzero(counts >= _CLUSTERS_PER_ALERT * rate * scores.size)
     return float(levels[enough[0]] if enough.size else levels[int(np.argmax(counts))])

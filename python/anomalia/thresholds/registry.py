@@ -48,7 +48,8 @@ def make_threshold(spec: Mapping[str, Any] | str) -> BaseThreshold:
         (``value``), ``"quantile"`` (``contamination``), ``"pot"`` (``risk``,
         ``initial_quantile``), ``"spot"`` (those and ``refit_every``),
         ``"dynamic"`` (``window``, ``step``, ``smoothing``, ``z_range``,
-        ``z_step``).
+        ``z_step``), ``"budget"`` (``alerts_per_day`` or ``alerts_per_1000``,
+        ``interval``, ``initial_quantile``, ``refit_every``).
 
     Returns
     -------

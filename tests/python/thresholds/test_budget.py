@@ -115,11 +115,25 @@ def test_too_few_clusters_for_the_budget_warns(rng):
     assert threshold.threshold_ == threshold.initial_threshold_
 
 
-def test_with_interval_fills_only_budget_specs_without_one():
+def test_with_interval_completes_budget_specs_for_a_series():
     five = pd.Timedelta("5min")
-    assert with_interval({"method": "budget", "alerts_per_day": 1}, five)["interval"] == (
-        "0 days 00:05:00"
-    )
-    kept = {"method": "budget", "alerts_per_day": 1, "interval": "1h"}
+    filled = with_interval({"method": "budget", "alerts_per_day": 1}, five)
+    assert filled["interval"] == "0 days 00:05:00"
+    assert filled["memory"] == 14 * 288  # 14 days of 5-minute points
+    kept = {"method": "budget", "alerts_per_day": 1, "interval": "1h", "memory": None}
     assert with_interval(kept, five) == kept
     assert with_interval({"method": "quantile"}, five) == {"method": "quantile"}
+
+
+def test_a_memory_follows_a_louder_regime_faster(rng):
+    train = autocorrelated_scores(rng, 20_000)
+    louder = 1.5 * autocorrelated_scores(rng, 200_000)
+    late = {}
+    for memory in (None, 20_000):
+        threshold = BudgetThreshold(alerts_per_1000=2, memory=memory).fit(train)
+        late[memory] = alert_onsets(threshold.flag(louder)[100_000:]).size
+        if memory is not None:
+            # State stays bounded: only clusters of the last `memory` scores are kept.
+            assert threshold.cluster_ends_.min() > threshold.cluster_ends_.max() - memory
+    assert abs(late[20_000] - 200) < abs(late[None] - 200)
+    assert abs(late[20_000] - 200) <= TOLERANCE * 200
