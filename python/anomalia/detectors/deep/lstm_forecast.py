@@ -17,10 +17,10 @@ class LstmForecastDetector(KerasForecastDetector):
     errors, worst column (see :class:`~anomalia.detectors.forecast.ForecastResidualDetector`).
     The paper's nonparametric dynamic threshold on exponentially smoothed
     errors is the threshold method ``dynamic``
-    (:class:`anomalia.thresholds.DynamicThreshold`), which the default
-    configuration gives this detector; ``predict`` applies the plain quantile
-    ``threshold_``. The score at ``t`` uses rows before ``t`` only; the first
-    ``window`` rows score 0.
+    (:class:`anomalia.thresholds.DynamicThreshold`); give it to this detector
+    with ``train.thresholds`` in the configuration (``docs/deep.md``).
+    ``predict`` applies the plain quantile ``threshold_``. The score at ``t``
+    uses rows before ``t`` only; the first ``window`` rows score 0.
 
     Parameters
     ----------
