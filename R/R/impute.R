@@ -139,10 +139,18 @@ impute_jointly <- function(values, seed) {
   names(data) <- c(paste0("v", seq_along(values)), ".row")
   # mice warns about each variable it drops as a predictor (the "logged
   # events"); those are expected with few columns and are not the user's concern.
-  imputed <- withCallingHandlers(
-    mice::mice(data, m = 1, method = "pmm", printFlag = FALSE, seed = seed),
-    warning = function(w) {
-      if (grepl("logged events", conditionMessage(w))) invokeRestart("muffleWarning")
+  imputed <- tryCatch(
+    withCallingHandlers(
+      mice::mice(data, m = 1, method = "pmm", printFlag = FALSE, seed = seed),
+      warning = function(w) {
+        if (grepl("logged events", conditionMessage(w))) invokeRestart("muffleWarning")
+      }
+    ),
+    error = function(error) {
+      abort_data(sprintf(
+        "mice could not impute these columns (%s); use method \"seasonal\" or \"linear\"",
+        conditionMessage(error)
+      ), call = NULL)
     }
   )
   completed <- mice::complete(imputed)

@@ -26,3 +26,7 @@ noisy_sine <- function(n = 600, period = 24, seed = 1, spikes = integer()) {
   x[spikes] <- x[spikes] + 6
   x
 }
+
+# Without TZ, lubridate (loaded by caret) asks timedatectl, which containers
+# lack, and warns; the tests' timestamps are UTC anyway.
+if (!nzchar(Sys.getenv("TZ"))) Sys.setenv(TZ = "UTC")

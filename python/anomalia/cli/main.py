@@ -13,7 +13,7 @@ import warnings
 from collections.abc import Sequence
 
 from anomalia import __version__
-from anomalia.cli import commands
+from anomalia.cli import commands, eda
 from anomalia.exceptions import AnomaliaError, ConfigError, DataError
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
@@ -121,6 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-series", type=int, default=6, help="series plotted per detector")
     p.set_defaults(handler=commands.report)
 
+    eda.register(sub)
     p = sub.add_parser("detectors", help="list the registered detectors")
     p.set_defaults(handler=commands.list_detectors)
 

@@ -22,6 +22,8 @@ DETECTORS: dict[str, str] = {
     "lof": "anomalia.detectors.neighbors:LocalOutlierFactorDetector",
     "dbscan": "anomalia.detectors.clustering:DBSCANDetector",
     "random_forest": "anomalia.detectors.supervised:RandomForestDetector",
+    "sarima": "anomalia.r.detectors:SarimaDetector",
+    "stl": "anomalia.r.detectors:StlDetector",
 }
 
 
