@@ -54,3 +54,20 @@ def test_eda_reports_a_contract_error_in_one_line(tmp_path, capsys):
 def test_eda_missing_file_is_a_data_error(tmp_path, capsys):
     assert main(["eda", str(tmp_path / "none.parquet"), "--quiet"]) == 1
     assert "none.parquet: no such file" in capsys.readouterr().err
+
+
+def test_eda_without_the_r_package_names_the_fix(tmp_path, monkeypatch, capsys):
+    frame = pd.DataFrame(
+        {
+            "series_id": "web",
+            "timestamp": pd.date_range("2024-01-01", periods=3, freq="h", tz="UTC"),
+            "value": [1.0, 2.0, 3.0],
+        }
+    )
+    write_observations(frame, tmp_path / "web.parquet")
+    monkeypatch.setenv("ANOMALIA_R_LIBRARY", str(tmp_path))
+    monkeypatch.setenv("R_LIBS", str(tmp_path))
+    assert main(["eda", str(tmp_path / "web.parquet"), "--quiet"]) == 2
+    error = capsys.readouterr().err
+    assert "the R package anomaliaR is not installed" in error
+    assert "make install" in error

@@ -94,3 +94,16 @@ def test_a_missing_r_package_names_the_fix(tmp_path):
     assert "MissingDependencyError" in result.stderr
     assert "anomaliaR is not installed" in result.stderr
     assert "make install" in result.stderr
+
+
+def test_missing_rpy2_names_the_install_command():
+    code = (
+        "import sys\n"
+        "sys.modules['rpy2'] = None\n"
+        "from anomalia.detectors.registry import make_detector\n"
+        "make_detector('stl').fit([1.0] * 30)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode != 0
+    assert "MissingDependencyError: the R bridge needs rpy2" in result.stderr
+    assert "pip install 'anomalia[r]'" in result.stderr
