@@ -16,14 +16,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-from anomalia.exceptions import ConfigError, DataError, MissingDependencyError
+from anomalia.exceptions import AnomaliaError, ConfigError, DataError, MissingDependencyError
 
 log = logging.getLogger("anomalia")
 
-# Exit 1: data error, 2: argument error, 3: anomaliaR missing, 4: other R dependency missing.
+# Exit 10: data error, 11: argument error, 12: anomaliaR missing, 13: another R
+# package or pandoc missing; R's own failures exit 1.
 _RENDER = """
 args <- commandArgs(trailingOnly = TRUE)
-if (!requireNamespace("anomaliaR", quietly = TRUE)) quit(status = 3)
+if (!requireNamespace("anomaliaR", quietly = TRUE)) quit(status = 12)
 fail <- function(status) function(e) {
   cat(conditionMessage(e), "\\n", file = stderr(), sep = "")
   quit(status = status)
@@ -32,8 +33,8 @@ period <- if (args[[4]] == "detect") NULL else as.integer(args[[4]])
 output <- tryCatch(
   anomaliaR::render_eda(args[[1]], output = args[[2]], max_series = as.integer(args[[3]]),
                         period = period),
-  anomalia_data_error = fail(1), anomalia_argument_error = fail(2),
-  anomalia_dependency_error = fail(4)
+  anomalia_data_error = fail(10), anomalia_argument_error = fail(11),
+  anomalia_dependency_error = fail(13)
 )
 cat(output, "\\n", sep = "")
 """
@@ -82,17 +83,20 @@ def eda(args: argparse.Namespace) -> None:
         capture_output=True,
         text=True,
     )
-    message = result.stderr.strip().splitlines()[-1] if result.stderr.strip() else ""
-    if result.returncode == 1:
+    lines = result.stderr.strip().splitlines()
+    message = lines[-1] if lines else ""
+    if result.returncode == 10:
         raise DataError(message)
-    if result.returncode == 2:
+    if result.returncode == 11:
         raise ConfigError(message)
-    if result.returncode == 3:
+    if result.returncode == 12:
         raise MissingDependencyError(
             "the R package anomaliaR is not installed; install it with `make install`"
         )
-    if result.returncode == 4:
+    if result.returncode == 13:
         raise MissingDependencyError(message)
     if result.returncode != 0:
-        raise DataError(f"R failed to knit the report (exit {result.returncode}): {message}")
+        errors = [line.strip() for line in lines if line.strip() != "Execution halted"]
+        detail = " ".join(errors[-3:])
+        raise AnomaliaError(f"R failed to knit the report (exit {result.returncode}): {detail}")
     log.info("wrote the EDA report to %s", result.stdout.strip() or out)
