@@ -9,6 +9,15 @@ STAMP := $(VENV)/.installed-stamp
 ANOMALIA := $(BIN)/anomalia
 
 .PHONY: all install system demo test lint bench lock clean
+.PHONY: r-install r-test renv-lock
+
+# The R package (R/) installs into a project-local library; R code that reads
+# parquet uses the project's Python through reticulate.
+RLIB := .Rlib
+R_STAMP := $(RLIB)/.installed-stamp
+R_SOURCES := $(shell find R -type f -not -path '*/tests/*' 2>/dev/null)
+export R_LIBS := $(CURDIR)/$(RLIB)
+export RETICULATE_PYTHON := $(CURDIR)/$(BIN)/python
 
 all: demo
 
@@ -23,7 +32,23 @@ $(STAMP): pyproject.toml constraints.txt deployment/install_system.sh
 	$(BIN)/python -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[all,dev]'
 	@touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) $(R_STAMP)
+
+# Re-installed whenever a file of the R package changes.
+$(R_STAMP): $(STAMP) $(R_SOURCES)
+	@mkdir -p $(RLIB)
+	R CMD INSTALL --no-multiarch --no-test-load --library=$(RLIB) R >$(RLIB)/install.log 2>&1 \
+		|| { cat $(RLIB)/install.log; exit 1; }
+	@touch $(R_STAMP)
+
+r-install: $(R_STAMP)
+
+r-test: $(R_STAMP)
+	Rscript -e 'testthat::test_dir("R/tests/testthat", package = "anomaliaR", load_package = "installed", stop_on_failure = TRUE)'
+
+# Record the installed R and package versions (tests/python/r/test_renv_lock.py checks them).
+renv-lock:
+	Rscript R/tools/renv_lock.R renv.lock
 
 demo: install
 	$(ANOMALIA) generate
@@ -36,6 +61,7 @@ demo: install
 test: install
 	$(BIN)/ruff check python tests
 	$(BIN)/pytest
+	$(MAKE) --no-print-directory r-test
 
 lint: install
 	$(BIN)/ruff check python tests

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from anomalia import __version__
 from anomalia.cli import bench as cli_bench
-from anomalia.cli import commands, experiment, serve, tune
+from anomalia.cli import commands, eda, experiment, serve, tune
 from anomalia.cli.budget import add_budget_options
 from anomalia.cli.scoreboard import add_report_option
 from anomalia.exceptions import AnomaliaError, ConfigError, DataError
@@ -130,6 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.register(sub)
     tune.register(sub)
     experiment.register(sub)
+    eda.register(sub)
     p = sub.add_parser("detectors", help="list the registered detectors")
     p.set_defaults(handler=commands.list_detectors)
 

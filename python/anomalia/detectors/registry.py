@@ -30,6 +30,8 @@ DETECTORS: dict[str, str] = {
     "lstm_ae": "anomalia.detectors.deep.lstm_ae:LstmAutoencoderDetector",
     "conv_ae": "anomalia.detectors.deep.conv_ae:ConvAutoencoderDetector",
     "vae": "anomalia.detectors.deep.vae:VariationalAutoencoderDetector",
+    "sarima": "anomalia.r.detectors:SarimaDetector",
+    "stl": "anomalia.r.detectors:StlDetector",
 }
 
 

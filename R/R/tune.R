@@ -1,0 +1,251 @@
+#' Tune detectors with caret time-slice cross-validation
+#'
+#' `tune_detector()` tunes the SARIMA or STL detector's parameters on a
+#' labelled series: caret (`trainControl(method = "timeslice")`) fits each
+#' candidate on a rolling window of `initial_window` rows and flags the next
+#' `horizon` rows (scored with the window as history), and keeps the
+#' candidate with the best mean F1 of the anomaly class over the slices
+#' (slices without labelled or flagged anomalies are left out of the mean).
+#' `tune_supervised()` tunes a random forest (randomForest through caret,
+#' parameter `min_samples_leaf`) on causal features of the series (lags,
+#' differences, deviation from trailing windows and from one season ago) the
+#' same way.
+#'
+#' The result's `params` are named as the Python detectors' parameters, so
+#' `write_params()` writes a file that `anomalia train --detector NAME
+#' --params FILE` accepts: `sarima`/`stl` for the detectors, `random_forest`
+#' (`min_samples_leaf`, `n_estimators`) for the supervised model.
+#'
+#' @param x A numeric series without missing values.
+#' @param labels 0/1 labels, one per value.
+#' @param detector `"sarima"` or `"stl"`.
+#' @param grid Candidate parameters, a data frame (one column per parameter);
+#'   by default a small grid around the detected period.
+#' @param initial_window,horizon,skip Rows in each training window, rows
+#'   flagged after it, and rows skipped between slices.
+#' @return A list of class `anomalia_tuning`: `detector`, `params` (best),
+#'   `f1` (its mean F1) and `results` (every candidate).
+#' @examples
+#' \dontrun{
+#' tuned <- tune_detector(x, labels, "stl", initial_window = 300, horizon = 100)
+#' write_params(tuned, "stl-params.json")
+#' }
+#' @export
+tune_detector <- function(x, labels, detector = c("sarima", "stl"), grid = NULL,
+                          initial_window = 200, horizon = 50, skip = horizon - 1) {
+  detector <- rlang::arg_match(detector)
+  require_caret()
+  x <- as_value_matrix(x, minimum = initial_window + horizon)[, 1]
+  labels <- check_labels(labels, length(x))
+  check_count(initial_window, minimum = 20)
+  check_count(horizon, minimum = 1)
+  check_count(skip, minimum = 0)
+  grid <- grid %||% default_grid(detector, x[seq_len(initial_window)])
+  if (!is.data.frame(grid) || nrow(grid) == 0) {
+    abort_argument(sprintf("`grid` must be a data frame of candidates, not %s.", class(grid)[[1]]))
+  }
+  model <- detector_model(detector, names(grid))
+  fitted <- caret::train(
+    x = data.frame(value = x), y = factor(labels, levels = c(0, 1)),
+    method = model, tuneGrid = grid, metric = "F1", maximize = TRUE,
+    trControl = time_slices(initial_window, horizon, skip)
+  )
+  tuning_result(detector, fitted)
+}
+
+#' @rdname tune_detector
+#' @param period Season length in rows for the features, or `NULL` to detect it.
+#' @param min_samples_leaf Candidate smallest leaf sizes (randomForest's
+#'   `nodesize`, scikit-learn's `min_samples_leaf`).
+#' @param n_estimators Trees per forest.
+#' @param seed Random seed, for reproducible forests.
+#' @export
+tune_supervised <- function(x, labels, period = NULL, min_samples_leaf = c(1, 5, 20),
+                            n_estimators = 100, initial_window = 200, horizon = 50,
+                            skip = horizon - 1, seed = 0) {
+  require_caret()
+  x <- as_value_matrix(x, minimum = initial_window + horizon)[, 1]
+  labels <- check_labels(labels, length(x))
+  check_count(period, minimum = 2, allow_null = TRUE)
+  check_count(n_estimators, minimum = 1)
+  check_count(seed, minimum = 0)
+  check_count(initial_window, minimum = 20)
+  check_count(horizon, minimum = 1)
+  check_count(skip, minimum = 0)
+  period <- period %||% detect_period(x[seq_len(initial_window)])
+  set.seed(seed)
+  fitted <- caret::train(
+    x = series_features(x, period),
+    y = factor(labels, levels = c(0, 1), labels = c("normal", "anomaly")),
+    method = forest_model(n_estimators), tuneGrid = data.frame(min_samples_leaf = min_samples_leaf),
+    metric = "F1", maximize = TRUE, trControl = time_slices(initial_window, horizon, skip)
+  )
+  result <- tuning_result("random_forest", fitted)
+  result$params <- list(
+    min_samples_leaf = as.integer(result$params$min_samples_leaf),
+    n_estimators = as.integer(n_estimators)
+  )
+  result$model <- fitted$finalModel
+  result
+}
+
+# randomForest as a caret model tuned on the leaf size, the parameter it
+# shares with scikit-learn's forest (Python's `random_forest` detector).
+forest_model <- function(n_estimators) {
+  list(
+    label = "random forest (leaf size)", library = "randomForest", type = "Classification",
+    parameters = data.frame(parameter = "min_samples_leaf", class = "numeric", label = "leaf size"),
+    grid = function(x, y, len = NULL, search = "grid") NULL,
+    fit = function(x, y, wts, param, lev, last, classProbs, ...) {
+      randomForest::randomForest(x, y, ntree = n_estimators, nodesize = param$min_samples_leaf)
+    },
+    predict = function(modelFit, newdata, submodels = NULL) {
+      stats::predict(modelFit, newdata)
+    },
+    prob = NULL, sort = function(x) x
+  )
+}
+
+#' @rdname tune_detector
+#' @param tuning The result of `tune_detector()` or `tune_supervised()`.
+#' @param path JSON file to write (atomically).
+#' @export
+write_params <- function(tuning, path) {
+  if (!inherits(tuning, "anomalia_tuning")) {
+    abort_argument(sprintf("`tuning` must be the result of tune_detector(), not %s.", class(tuning)[[1]]))
+  }
+  check_string(path)
+  temporary <- tempfile(paste0(".", basename(path), "."), tmpdir = dirname(path))
+  on.exit(unlink(temporary), add = TRUE)
+  jsonlite::write_json(tuning$params, temporary, auto_unbox = TRUE, pretty = TRUE, digits = NA)
+  file.rename(temporary, path)
+  invisible(path)
+}
+
+#' @export
+print.anomalia_tuning <- function(x, ...) {
+  cat(sprintf("<anomalia_tuning: %s, mean F1 %.3f>\n", x$detector, x$f1))
+  cat("  best:", paste(names(x$params), unlist(x$params), sep = " = ", collapse = ", "), "\n")
+  invisible(x)
+}
+
+require_caret <- function(call = rlang::caller_env()) {
+  if (!requireNamespace("caret", quietly = TRUE)) {
+    rlang::abort("caret is needed for tuning; install it with `apt-get install r-cran-caret`.",
+      class = c("anomalia_dependency_error", "anomalia_error"), call = call
+    )
+  }
+}
+
+check_labels <- function(labels, n, call = rlang::caller_env()) {
+  if (!is.numeric(labels) || length(labels) != n || !all(labels %in% c(0, 1))) {
+    abort_argument(sprintf(
+      "`labels` must be %d values of 0 or 1 (one per value), not %s.", n, describe(labels)
+    ), call = call)
+  }
+  as.integer(labels)
+}
+
+time_slices <- function(initial_window, horizon, skip) {
+  caret::trainControl(
+    method = "timeslice", initialWindow = initial_window, horizon = horizon,
+    fixedWindow = TRUE, skip = skip, summaryFunction = f1_summary, savePredictions = "final",
+    allowParallel = FALSE
+  )
+}
+
+# F1 of the anomaly class (the second level); NA when a slice has neither
+# labelled nor flagged anomalies, so that such slices do not count.
+f1_summary <- function(data, lev = NULL, model = NULL) {
+  positive <- levels(data$obs)[[2]]
+  flagged <- data$pred == positive
+  actual <- data$obs == positive
+  true_positives <- sum(flagged & actual)
+  if (sum(flagged) + sum(actual) == 0) {
+    return(c(F1 = NA_real_))
+  }
+  c(F1 = 2 * true_positives / (sum(flagged) + sum(actual)))
+}
+
+default_grid <- function(detector, x) {
+  period <- detect_period(x)
+  if (detector == "sarima") {
+    return(expand.grid(period = unique(c(period, 1)), max_order = c(1, 3), contamination = c(0.01, 0.02)))
+  }
+  expand.grid(period = unique(c(period, 1)), seasonal_window = c(0, 13), contamination = c(0.01, 0.02))
+}
+
+# A caret model (custom method) wrapping a detector: fit() on the window,
+# predict() scores the window followed by the new rows and flags the new rows.
+detector_model <- function(detector, parameters) {
+  build <- function(param) {
+    param <- as.list(param)
+    if (!is.null(param$period) && param$period <= 1) param$period <- 1L
+    if (!is.null(param$seasonal_window) && param$seasonal_window == 0) {
+      param$seasonal_window <- "periodic"
+    }
+    switch(detector,
+      sarima = do.call(sarima_detector, param),
+      stl = do.call(stl_detector, param)
+    )
+  }
+  list(
+    label = paste(detector, "detector"), library = NULL, type = "Classification",
+    parameters = data.frame(parameter = parameters, class = "numeric", label = parameters),
+    grid = function(x, y, len = NULL, search = "grid") NULL,
+    fit = function(x, y, wts, param, lev, last, classProbs, ...) {
+      list(detector = fit(build(param), x$value), history = x$value, lev = lev)
+    },
+    predict = function(modelFit, newdata, submodels = NULL) {
+      values <- c(modelFit$history, newdata$value)
+      scores <- utils::tail(score(modelFit$detector, values), nrow(newdata))
+      factor(ifelse(scores > modelFit$detector$threshold, modelFit$lev[[2]], modelFit$lev[[1]]),
+        levels = modelFit$lev
+      )
+    },
+    prob = NULL, sort = function(x) x
+  )
+}
+
+tuning_result <- function(detector, fitted) {
+  best <- as.list(fitted$bestTune)
+  if (!is.null(best$seasonal_window)) {
+    best$seasonal_window <- if (best$seasonal_window == 0) "periodic" else as.integer(best$seasonal_window)
+  }
+  if (!is.null(best$period)) {
+    best$period <- if (best$period <= 1) NULL else as.integer(best$period)
+  }
+  if (!is.null(best$max_order)) best$max_order <- as.integer(best$max_order)
+  row <- merge(fitted$results, fitted$bestTune)
+  structure(
+    list(detector = detector, params = best, f1 = row$F1[[1]], results = fitted$results),
+    class = "anomalia_tuning"
+  )
+}
+
+#' Causal features of a series for supervised models
+#'
+#' One row per value: lags 1-3, first difference, deviation from the trailing
+#' mean of 12 rows in units of its standard deviation, and the difference
+#' from one season ago. Leading rows without enough history take 0.
+#'
+#' @param x A numeric series.
+#' @param period Season length in rows (1 for none).
+#' @return A data frame of features.
+#' @export
+series_features <- function(x, period = 1) {
+  check_series(x)
+  check_count(period, minimum = 1)
+  n <- length(x)
+  lag <- function(k) c(rep(NA_real_, min(k, n)), x[seq_len(max(n - k, 0))])
+  trailing_mean <- as.numeric(stats::filter(lag(1), rep(1 / 12, 12), sides = 1))
+  trailing_sd <- sqrt(pmax(as.numeric(stats::filter(lag(1)^2, rep(1 / 12, 12), sides = 1)) -
+    trailing_mean^2, 0))
+  features <- data.frame(
+    lag1 = lag(1), lag2 = lag(2), lag3 = lag(3), difference = x - lag(1),
+    deviation = (x - trailing_mean) / pmax(trailing_sd, 1e-9),
+    seasonal_difference = if (period > 1) x - lag(period) else x - lag(1)
+  )
+  features[is.na(features)] <- 0
+  features
+}

@@ -1,0 +1,4 @@
+library(testthat)
+library(anomaliaR)
+
+test_check("anomaliaR")
