@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from anomalia.detectors.registry import available_detectors, make_detector
+from anomalia.detectors.registry import core_detectors, make_detector
 
 
 def _series(points: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -49,7 +49,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m anomalia.bench", description=__doc__)
     parser.add_argument("--points", type=int, default=100_000)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--detectors", nargs="*", default=available_detectors())
+    parser.add_argument(
+        "--detectors",
+        nargs="*",
+        default=core_detectors(),
+        help="default: every detector but the deep and R ones (see `make bench-deep`)",
+    )
     args = parser.parse_args(argv)
     scale = 100_000 / args.points
     print(f"Series of {args.points} points, median of {args.repeats} runs, per 100k points.\n")

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from anomalia.detectors.base import BaseDetector
-from anomalia.detectors.registry import DETECTORS, available_detectors, make_detector
+from anomalia.detectors.registry import available_detectors, core_detectors, make_detector
 from anomalia.exceptions import ConfigError
 from anomalia.metrics.nab import nab_probationary_period
 from anomalia.postprocess.onset import keep_onsets
@@ -47,18 +47,14 @@ def causal_detectors() -> list[str]:
     return names
 
 
-#: Families that run only when asked for by name: a deep or an R model fitted
-#: per file makes the whole-corpus run many times longer.
-OPT_IN_FAMILIES = ("anomalia.detectors.deep.", "anomalia.r.")
-
-
 def default_detectors() -> list[str]:
-    """The default NAB set: causal detectors without labels, deep and R families left out."""
-    return [
-        name
-        for name in causal_detectors()
-        if not DETECTORS[name].startswith(OPT_IN_FAMILIES)
-    ]
+    """The default NAB set: causal detectors without labels, deep and R families left out.
+
+    A deep or an R model fitted per file makes the whole-corpus run many times
+    longer; name them with ``--detectors`` to run them.
+    """
+    core = set(core_detectors())
+    return [name for name in causal_detectors() if name in core]
 
 
 def check_streamable(name: str, params: Mapping[str, Any] | None = None) -> None:

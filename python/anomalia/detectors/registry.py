@@ -35,9 +35,21 @@ DETECTORS: dict[str, str] = {
 }
 
 
+#: Families that need a heavy optional runtime (TensorFlow, R) and take much
+#: longer to fit: benchmarks over "every detector" run them only when named.
+OPT_IN_FAMILIES = ("anomalia.detectors.deep.", "anomalia.r.")
+
+
 def available_detectors() -> list[str]:
     """Return the registered detector names, sorted."""
     return sorted(DETECTORS)
+
+
+def core_detectors() -> list[str]:
+    """Registered detectors outside :data:`OPT_IN_FAMILIES`, sorted."""
+    return [
+        name for name in available_detectors() if not DETECTORS[name].startswith(OPT_IN_FAMILIES)
+    ]
 
 
 def get_detector_class(name: str) -> type[BaseDetector]:
