@@ -54,9 +54,9 @@ demo: install
 	$(ANOMALIA) generate
 	$(ANOMALIA) train
 	$(ANOMALIA) detect
-	$(ANOMALIA) evaluate --models data/models
+	$(ANOMALIA) evaluate --models data/models --report
 	$(ANOMALIA) report --models data/models
-	@echo "report: reports/demo/index.html"
+	@echo "reports: reports/demo/index.html, reports/evaluation/index.html"
 
 test: install
 	$(BIN)/ruff check python tests
