@@ -18,7 +18,7 @@ COPY deployment/install_system.sh deployment/install_system.sh
 RUN bash deployment/install_system.sh && rm -rf /var/lib/apt/lists/*
 
 # The same install as on a workstation: `make install` (Python .venv pinned by
-# constraints.txt, and the R package in R/ once it is part of the target).
+# constraints.txt, and the R package in R/ into the project library .Rlib).
 COPY . .
 RUN make install && rm -rf /root/.cache
 
@@ -28,7 +28,11 @@ RUN useradd --system --uid 10001 --no-create-home --home-dir /opt/anomalia anoma
     && chown -R anomalia:anomalia /var/lib/anomalia
 USER anomalia
 
+# R finds anomaliaR in .Rlib and reads parquet through the venv's pyarrow.
 ENV PATH=/opt/anomalia/.venv/bin:$PATH \
+    R_LIBS=/opt/anomalia/.Rlib \
+    RETICULATE_PYTHON=/opt/anomalia/.venv/bin/python \
+    TZ=UTC \
     ANOMALIA_MODELS_DIR=/data/models \
     ANOMALIA_REGISTRY_DIR=/var/lib/anomalia/registry
 VOLUME ["/var/lib/anomalia/registry"]

@@ -118,3 +118,11 @@ def test_jenkinsfile_tests_then_builds_and_pushes():
     assert shlex.split(build)[-3:] == ["-f", "Dockerfile", "."]
     assert any(c.startswith("docker push") for c in commands)
     assert text.index("make test") < text.index("docker build") < text.index("docker push")
+
+
+def test_image_points_r_at_the_library_make_install_fills(dockerfile):
+    (workdir,) = args(dockerfile, "WORKDIR")
+    rlib = re.search(r"^RLIB := (\S+)", (ROOT / "Makefile").read_text(), re.MULTILINE).group(1)
+    env = " ".join(args(dockerfile, "ENV"))
+    assert f"R_LIBS={workdir}/{rlib}" in env
+    assert f"RETICULATE_PYTHON={workdir}/.venv/bin/python" in env
