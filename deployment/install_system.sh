@@ -12,6 +12,12 @@ packages=(
     r-cran-jsonlite r-cran-cli r-cran-rlang r-cran-httr r-cran-randomforest r-cran-rpart
 )
 
+# R reads parquet through pyarrow with reticulate, which loads libpython: Debian's
+# own python3 ships without the shared library until libpython3.X is installed.
+if [ "$(command -v python3)" = /usr/bin/python3 ]; then
+    packages+=("libpython$(python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')")
+fi
+
 need=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
