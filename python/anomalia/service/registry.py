@@ -297,21 +297,36 @@ class ModelRegistry:
 
 
 def _unpack(archive: Path, target: Path) -> None:
-    """Unpack a tar or zip archive, refusing members that would land outside ``target``."""
+    """Unpack a tar or zip archive of plain files and folders, all inside ``target``."""
     target.mkdir()
     try:
         if archive.name.lower().endswith(".zip"):
             with zipfile.ZipFile(archive) as bundle:
                 for member in bundle.namelist():
-                    resolved = (target / member).resolve()
-                    if not resolved.is_relative_to(target.resolve()):
-                        raise DataError(f"{archive.name}: member {member!r} escapes the archive")
+                    _check_member(archive, member, target, plain=True)
                 bundle.extractall(target)
         else:
             with tarfile.open(archive) as bundle:
-                bundle.extractall(target, filter="data")
+                for member in bundle.getmembers():
+                    plain = member.isfile() or member.isdir()
+                    _check_member(archive, member.name, target, plain=plain)
+                if hasattr(tarfile, "data_filter"):  # Python >= 3.11.4; checked above anyway
+                    bundle.extractall(target, filter="data")
+                else:
+                    bundle.extractall(target)
     except (tarfile.TarError, zipfile.BadZipFile, EOFError, OSError) as error:
         raise DataError(f"{archive.name}: not a readable archive ({error})") from None
+
+
+def _check_member(archive: Path, name: str, target: Path, *, plain: bool) -> None:
+    """Refuse links, devices and members that would land outside ``target``."""
+    if not plain:
+        raise DataError(
+            f"{archive.name}: member {name!r} is not a plain file or folder; "
+            "a model archive holds only those"
+        )
+    if not (target / name).resolve().is_relative_to(target.resolve()):
+        raise DataError(f"{archive.name}: member {name!r} escapes the archive")
 
 
 def _model_folder(unpacked: Path, filename: str) -> Path:

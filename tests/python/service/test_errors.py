@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import shutil
+import tarfile
 
 import httpx
 import pytest
@@ -213,6 +215,36 @@ def test_register_errors(server, tmp_path):
             422,
             "model.tgz: not a readable archive",
         )
+
+
+def _tar(*members: tarfile.TarInfo) -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as bundle:
+        for member in members:
+            bundle.addfile(member, io.BytesIO(b"x") if member.isfile() else None)
+    return buffer.getvalue()
+
+
+def _member(name: str, kind: bytes = tarfile.REGTYPE, link: str = "") -> tarfile.TarInfo:
+    member = tarfile.TarInfo(name)
+    member.type, member.linkname = kind, link
+    member.size = 1 if kind == tarfile.REGTYPE else 0
+    return member
+
+
+@pytest.mark.parametrize(
+    ("members", "fragment"),
+    [
+        ([_member("../evil.txt")], "member '../evil.txt' escapes the archive"),
+        ([_member("m/link", tarfile.SYMTYPE, "/etc/passwd")], "'m/link' is not a plain file"),
+    ],
+)
+def test_unsafe_archives_are_refused(server, members, fragment):
+    with server.client() as client:
+        response = client.post(
+            "/models/zscore/versions/upload", files={"file": ("model.tgz", _tar(*members))}
+        )
+    check(response, 422, fragment)
 
 
 def test_scoring_before_models_loaded_is_503(start_server, tmp_path, trained_root, body):
