@@ -143,7 +143,9 @@ class KerasDetectorMixin:
         data = self._training_data(scaled, horizon)
         self.model_ = self._build_model(keras, scaled.shape[1])
         self.model_.compile(
-            optimizer=keras.optimizers.Adam(learning_rate=self.learning_rate),
+            # Clipped gradients keep training finite on series whose robust-scaled
+            # values reach the hundreds (near-constant training stretches).
+            optimizer=keras.optimizers.Adam(learning_rate=self.learning_rate, clipnorm=1.0),
             loss=self._loss(),
         )
         self.device_ = device_name()

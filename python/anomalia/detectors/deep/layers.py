@@ -14,7 +14,9 @@ from keras import ops
 class GaussianSample(keras.layers.Layer):
     """Draw ``z = mean + exp(log_var / 2) * noise`` when training; return ``mean`` otherwise.
 
-    Inference uses the posterior mean, so scores are deterministic.
+    Inference uses the posterior mean, so scores are deterministic. ``log_var``
+    is clipped to [-10, 10] so that ``exp`` cannot overflow on series whose
+    robust-scaled values are extreme (a near-constant training stretch).
     The second output is each sample's KL divergence from the standard
     normal prior, ``-0.5 * sum(1 + log_var - mean**2 - exp(log_var))``.
     """
@@ -25,6 +27,7 @@ class GaussianSample(keras.layers.Layer):
 
     def call(self, inputs, training=None):
         mean, log_var = inputs
+        log_var = ops.clip(log_var, -10.0, 10.0)
         kl = -0.5 * ops.sum(1.0 + log_var - ops.square(mean) - ops.exp(log_var), axis=-1)
         if training:
             noise = keras.random.normal(ops.shape(mean), seed=self.seed_generator)

@@ -125,3 +125,15 @@ def test_early_stopping_keeps_the_best_epoch_and_logs_each_epoch(caplog):
     lines = [r.getMessage() for r in caplog.records]
     assert sum(f"epoch {e}/6" in line for line in lines for e in range(1, 7)) == len(history)
     assert any("training on CPU" in line or "training on GPU" in line for line in lines)
+
+
+@pytest.mark.parametrize("name", ["vae", "lstm_ae"])
+def test_near_constant_training_data_gives_finite_scores(name):
+    # Shaped like NAB's ec2_cpu_utilization_24ae8d: a few levels 0.002 apart, half the
+    # rows on one of them (tiny robust scale), and two bursts about 700 scaled units up.
+    rng = np.random.default_rng(3)
+    levels = [0.066, 0.068, 0.132, 0.134, 0.136, 0.2]
+    values = rng.choice(levels, size=900, p=[0.19, 0.05, 0.2, 0.51, 0.03, 0.02])
+    values[[151, 439, 700]] = [1.466, 1.534, 1.5]
+    detector = quick(name, random_state=0, epochs=5).fit(values[:604])
+    assert np.isfinite(detector.score(values)).all()
