@@ -7,12 +7,14 @@ single keys after loading.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from anomalia.exceptions import ConfigError
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 DEFAULT_DETECTORS = ["zscore", "mad", "arima", "iforest", "ocsvm", "lof", "dbscan", "random_forest"]
 
@@ -98,18 +100,36 @@ def load_config(path: str | Path | None = None) -> AnomaliaConfig:
     """
     if path is None:
         return AnomaliaConfig()
+    return read_model_file(path, AnomaliaConfig, what="configuration", empty_ok=True)
+
+
+def read_model_file(
+    path: str | Path, model: type[ModelT], *, what: str, empty_ok: bool = False
+) -> ModelT:
+    """Read a YAML file and validate it into ``model``.
+
+    ``empty_ok`` lets an empty file stand for all defaults.
+
+    Raises
+    ------
+    ConfigError
+        Naming the file and the offending key (``what`` names the kind of file).
+    """
     path = Path(path)
     if not path.is_file():
-        raise ConfigError(f"{path}: no such configuration file")
+        raise ConfigError(f"{path}: no such {what} file")
     try:
-        raw = yaml.safe_load(path.read_text()) or {}
+        raw = yaml.safe_load(path.read_text())
     except yaml.YAMLError as error:
         raise ConfigError(f"{path}: not valid YAML ({error})") from None
+    if raw is None and empty_ok:
+        raw = {}
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: expected a mapping at the top level")
     try:
-        return AnomaliaConfig.model_validate(raw)
+        return model.model_validate(raw)
     except ValidationError as error:
         first = error.errors()[0]
-        key = ".".join(str(part) for part in first["loc"])
-        raise ConfigError(f"{path}: `{key}`: {first['msg']}") from None
+        key = ".".join(str(part) for part in first["loc"]) or "(top level)"
+        message = first["msg"].removeprefix("Value error, ")
+        raise ConfigError(f"{path}: `{key}`: {message}") from None

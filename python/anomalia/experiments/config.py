@@ -11,11 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from anomalia.config import DataConfig, SyntheticConfig
-from anomalia.exceptions import ConfigError
+from anomalia.config import DataConfig, SyntheticConfig, read_model_file
 
 
 class _Section(BaseModel):
@@ -102,19 +100,4 @@ def load_experiment(path: str | Path) -> ExperimentConfig:
         Naming the file and the offending key. A relative ``data.path`` is
         read relative to the current folder, like every other CLI path.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise ConfigError(f"{path}: no such experiment file")
-    try:
-        raw = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as error:
-        raise ConfigError(f"{path}: not valid YAML ({error})") from None
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{path}: expected a mapping at the top level")
-    try:
-        return ExperimentConfig.model_validate(raw)
-    except ValidationError as error:
-        first = error.errors()[0]
-        key = ".".join(str(part) for part in first["loc"]) or "(top level)"
-        message = first["msg"].removeprefix("Value error, ")
-        raise ConfigError(f"{path}: `{key}`: {message}") from None
+    return read_model_file(path, ExperimentConfig, what="experiment")
