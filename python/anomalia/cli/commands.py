@@ -22,7 +22,8 @@ log = logging.getLogger("anomalia")
 DEFAULT_CONFIG = Path("configs/default.yaml")
 
 
-def _config(args: argparse.Namespace) -> AnomaliaConfig:
+def cli_config(args: argparse.Namespace) -> AnomaliaConfig:
+    """The configuration of ``--config``, else ``configs/default.yaml`` when present."""
     if args.config:
         return load_config(args.config)
     return load_config(DEFAULT_CONFIG if DEFAULT_CONFIG.is_file() else None)
@@ -54,7 +55,7 @@ def generate(args: argparse.Namespace) -> None:
     from anomalia.contract import write_observations
     from anomalia.synthetic import generate as make_data
 
-    config = _config(args)
+    config = cli_config(args)
     synthetic = config.synthetic
     data = make_data(
         n_series=args.n_series or synthetic.n_series,
@@ -121,7 +122,7 @@ def train(args: argparse.Namespace) -> None:
     from anomalia.contract import read_observations
     from anomalia.modelset import ModelSet
 
-    config = _config(args)
+    config = cli_config(args)
     names = args.detector or config.train.detectors
     extra: dict[str, Any] = dict(_parse_param(p) for p in args.param)
     if args.params:
@@ -182,7 +183,7 @@ def detect(args: argparse.Namespace) -> None:
     from anomalia.timings import COLUMNS as TIMING_COLUMNS
     from anomalia.timings import timings_path, write_timings
 
-    config = _config(args)
+    config = cli_config(args)
     observations = read_observations(Path(args.data or config.paths.data))
     root = Path(args.models or config.paths.models)
     budget = budget_spec(args)
@@ -226,7 +227,7 @@ def evaluate(args: argparse.Namespace) -> None:
     from anomalia.contract import read_observations, read_scores
     from anomalia.evaluation import evaluate_scores
 
-    config = _config(args)
+    config = cli_config(args)
     observations = read_observations(Path(args.data or config.paths.data))
     scores_path = Path(args.scores or config.paths.scores)
     scores = read_scores(scores_path)
@@ -248,7 +249,7 @@ def report(args: argparse.Namespace) -> None:
     from anomalia.exceptions import DataError
     from anomalia.report import write_report
 
-    config = _config(args)
+    config = cli_config(args)
     observations = read_observations(Path(args.data or config.paths.data))
     scores = read_scores(Path(args.scores or config.paths.scores))
     metrics_path = Path(args.metrics or config.paths.metrics)

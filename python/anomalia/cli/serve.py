@@ -55,9 +55,9 @@ def serve(args: argparse.Namespace) -> None:
             f"anomalia serve needs the serve extra ({error.name} is missing): "
             "pip install 'anomalia[serve]'"
         ) from None
-    from anomalia.cli.commands import _config
+    from anomalia.cli.commands import cli_config
 
-    models = args.models or os.environ.get("ANOMALIA_MODELS_DIR") or _config(args).paths.models
+    models = args.models or os.environ.get("ANOMALIA_MODELS_DIR") or cli_config(args).paths.models
     settings = Settings(models_dir=Path(models))
     level = "WARNING" if args.quiet else args.log_level.upper()
     uvicorn.run(

@@ -44,12 +44,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 def tune(args: argparse.Namespace) -> None:
     """Run the search and write the best parameters as YAML."""
     from anomalia.atomic import atomic_file
-    from anomalia.cli.commands import _config
+    from anomalia.cli.commands import cli_config
     from anomalia.contract import read_observations
     from anomalia.tuning import load_search_space
     from anomalia.tuning import tune as search
 
-    config = _config(args)
+    config = cli_config(args)
     space = load_search_space(args.detector, args.space)
     data = Path(args.data or config.paths.data)
     observations = read_observations(data)
