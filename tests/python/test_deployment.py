@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 import shlex
@@ -249,3 +250,20 @@ def test_license_is_the_mit_license_pyproject_names():
     project = pyproject()["project"]
     assert project["license"] == "MIT"
     assert (ROOT / "LICENSE").read_text().startswith("MIT License\n")
+
+
+def test_size_estimate_follows_the_install_it_measures(tmp_path):
+    spec = importlib.util.spec_from_file_location(
+        "image_size", ROOT / "deployment" / "docker" / "image_size.py"
+    )
+    image_size = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(image_size)
+    # The same runtime profile as install_system.sh itself applies.
+    runtime = missing_packages(tmp_path, ANOMALIA_SYSTEM="runtime")
+    assert set(image_size.system_packages("runtime")) == set(runtime)
+    assert set(image_size.system_packages("full")) == set(missing_packages(tmp_path))
+    # The Python layer follows the installed requirements: no dev tools, no TensorFlow.
+    shipped = image_size.python_closure({"serve", "r"})
+    assert {"fastapi", "uvicorn", "numpy", "rpy2"} <= shipped
+    assert not shipped & DEV_OR_DEEP
+    assert {"tensorflow", "pytest"} <= image_size.python_closure({"all", "dev"})
