@@ -13,6 +13,7 @@ them.
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import subprocess
 import sys
@@ -112,7 +113,7 @@ class Upload:
     def describe(self) -> str:
         count = len(self.files())
         found = f"{count} files" if count else "no files yet: run `anomalia train` first"
-        return f"upload {self.source}/ -> {self.destination}  ({found})"
+        return f"upload {os.path.relpath(self.source)}/ -> {self.destination}  ({found})"
 
 
 @dataclass
