@@ -14,7 +14,7 @@ plumber service (container health check ``/health`` on 8001, reachable inside
 the VPC only). Each API task copies the models from the bucket at start (an
 ``aws s3 sync`` container it waits for), so tasks are alike and replaceable.
 
-The real run needs boto3 (``pip install boto3``), docker, and AWS credentials
+The real run needs boto3 (``pip install 'anomalia[cloud]'``), docker, and AWS credentials
 as boto3 finds them; ``--dry-run`` needs none of them.
 """
 
@@ -520,7 +520,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         import boto3
     except ImportError:
-        print("deploy_aws.py: the real run needs boto3: pip install boto3", file=sys.stderr)
+        message = "deploy_aws.py: the real run needs boto3: pip install 'anomalia[cloud]'"
+        print(message, file=sys.stderr)
         return 2
     session = boto3.session.Session(region_name=args.region)
     clients: dict[str, object] = {}

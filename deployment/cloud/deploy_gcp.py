@@ -15,9 +15,8 @@ liveness probe ``/health``), open to the internet behind its key, and the
 plumber service (probes on ``/health``, port 8001), internal ingress only.
 
 The real run needs docker, the gcloud CLI (for docker's credentials and the
-bucket settings), application default credentials, and
-``pip install google-cloud-artifact-registry google-cloud-storage google-cloud-iam
-google-cloud-secret-manager google-cloud-run``; ``--dry-run`` needs none of them.
+bucket settings), application default credentials, and the client libraries
+(``pip install 'anomalia[cloud]'``); ``--dry-run`` needs none of them.
 """
 
 from __future__ import annotations
@@ -335,8 +334,8 @@ def make_client(service: str, project: str):
             return run_v2.ServicesClient()
     except ImportError:
         raise ImportError(
-            f"deploy_gcp.py needs {SDK_PACKAGES[service]}: pip install "
-            + " ".join(SDK_PACKAGES.values())
+            f"deploy_gcp.py needs {SDK_PACKAGES[service]}: pip install 'anomalia[cloud]' "
+            "(or: pip install " + " ".join(SDK_PACKAGES.values()) + ")"
         ) from None
     raise ValueError(f"no client for {service!r}")
 
