@@ -174,7 +174,16 @@ def requirement_names(extras: str) -> set[str]:
     return names
 
 
-DEV_OR_DEEP = {"pytest", "ruff", "hypothesis", "kubernetes-validate", "tensorflow", "keras"}
+DEV_OR_DEEP = {
+    "pytest",
+    "ruff",
+    "hypothesis",
+    "kubernetes-validate",
+    "tensorflow",
+    "keras",
+    "boto3",
+    "google-cloud-run",
+}
 
 
 def test_image_is_multi_stage_and_ships_only_runtime_extras(all_stages, dockerfile):
