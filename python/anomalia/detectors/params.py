@@ -82,13 +82,13 @@ _SYNONYMS = {
 
 
 def did_you_mean(name: object, choices: Iterable[str]) -> str:
-    """``"; did you mean `x`?"`` for the closest of ``choices``, or ``""``."""
+    """``" (did you mean `x`?)"`` for the closest of ``choices``, or ``""``."""
     choices = list(choices)
     synonym = _SYNONYMS.get(str(name))
     if synonym in choices:
-        return f"; did you mean `{synonym}`?"
+        return f" (did you mean `{synonym}`?)"
     close = difflib.get_close_matches(str(name), choices, n=1, cutoff=0.6)
-    return f"; did you mean `{close[0]}`?" if close else ""
+    return f" (did you mean `{close[0]}`?)" if close else ""
 
 
 # --------------------------------------------------------------- constraints
@@ -340,8 +340,8 @@ def check_params(
     for name, value in params.items():
         if name not in constraints:
             raise ConfigError(
-                f"{what} has no parameter `{name}`{did_you_mean(name, constraints)} "
-                f"(valid parameters: {', '.join(constraints) or 'none'})"
+                f"{what} has no parameter `{name}`{did_you_mean(name, constraints)}; "
+                f"valid parameters: {', '.join(constraints) or 'none'}"
             )
         try:
             check_value(name, value, constraints[name])
@@ -355,8 +355,8 @@ def check_detector_name(name: object) -> None:
 
     if name not in DETECTORS:
         raise ConfigError(
-            f"unknown detector `{name}`{did_you_mean(name, DETECTORS)} "
-            f"(registered: {', '.join(sorted(DETECTORS))})"
+            f"unknown detector `{name}`{did_you_mean(name, DETECTORS)}; "
+            f"choose one of: {', '.join(sorted(DETECTORS))}"
         )
 
 
@@ -399,8 +399,8 @@ def check_threshold_spec(spec: object) -> None:
     method = spec["method"]
     if method not in THRESHOLDS:
         raise ConfigError(
-            f"unknown threshold method `{method}`{did_you_mean(method, THRESHOLDS)} "
-            f"(choose one of: {', '.join(sorted(THRESHOLDS))})"
+            f"unknown threshold method `{method}`{did_you_mean(method, THRESHOLDS)}; "
+            f"choose one of: {', '.join(sorted(THRESHOLDS))}"
         )
     params = {key: value for key, value in spec.items() if key != "method"}
     check_params(get_threshold_class(method), params, what=f"threshold `{method}`")

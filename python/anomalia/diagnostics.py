@@ -1,0 +1,129 @@
+"""Plain words for outcomes that would otherwise fail late or come back empty.
+
+- :func:`check_training_labels`: a supervised detector needs labelled
+  anomalies in the training part, checked before anything is fitted.
+- :func:`silent_thresholds`: a fitted threshold that flags none of its own
+  calibration scores, with what to change.
+- :func:`check_fold_labels`: every tuning fold must validate on a labelled
+  anomaly, or its objective is undefined; checked before the first trial.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from anomalia.exceptions import DataError
+
+#: What to change when a threshold method flags nothing, by method.
+_LOOSEN = {
+    "quantile": "raise `contamination`",
+    "static": "lower `value`",
+    "pot": "raise `risk` or lower `initial_quantile`, or use `--threshold quantile`",
+    "spot": "raise `risk` or lower `initial_quantile`, or use `--threshold quantile`",
+    "dynamic": "lower `z_range`, or use `--threshold quantile`",
+    "budget": "raise `alerts_per_day` or `alerts_per_1000`",
+}
+
+
+def _first_label_share(frame: pd.DataFrame) -> float:
+    """Share of a series up to and including its first point labelled 1 (inf if none)."""
+    positive = np.flatnonzero(frame["label"].to_numpy() == 1)
+    return (positive[0] + 1) / len(frame) if positive.size else math.inf
+
+
+def check_training_labels(observations: pd.DataFrame, detector: str, train_fraction: float) -> None:
+    """Raise unless the training part holds labelled anomalies for a supervised detector.
+
+    Raises
+    ------
+    DataError
+        Naming the series and the ``--train-fraction`` that would include a
+        labelled anomaly.
+    """
+    if "label" not in observations.columns:
+        raise DataError(
+            f"detector `{detector}` is supervised and needs labels, but the data has no "
+            "`label` column; pass --label-column NAME, or --labels EVENTS.csv "
+            "(series_id,start,end)"
+        )
+    shares = {
+        str(series_id): _first_label_share(frame)
+        for series_id, frame in observations.groupby("series_id", sort=False)
+    }
+    if any(share <= train_fraction for share in shares.values()):
+        return
+    names = ", ".join(f"`{s}`" for s in list(shares)[:5]) + (" ..." if len(shares) > 5 else "")
+    labelled = {s: share for s, share in shares.items() if math.isfinite(share)}
+    if not labelled:
+        raise DataError(
+            f"detector `{detector}` is supervised but no point of series {names} is "
+            "labelled 1; label anomalies (--label-column, --labels) or choose an "
+            "unsupervised detector"
+        )
+    series, share = min(labelled.items(), key=lambda item: item[1])
+    needed = math.ceil(share * 100 + 1) / 100
+    raise DataError(
+        f"detector `{detector}` is supervised but the training part (first "
+        f"{train_fraction:.0%} of each series) of series {names} holds no point labelled 1; "
+        f"the earliest labelled anomaly is at {share:.0%} of series `{series}`: "
+        f"raise --train-fraction to {min(needed, 1.0):g} or more"
+    )
+
+
+def silent_thresholds(model_set: Any) -> list[str]:
+    """One warning per series whose threshold flags none of its calibration scores.
+
+    ``model_set`` is a fitted :class:`~anomalia.modelset.ModelSet`. Thresholds
+    are copied before use, so streaming ones keep their state.
+    """
+    method = str(model_set.threshold.get("method", "quantile"))
+    advice = _LOOSEN.get(method, "loosen the threshold")
+    warnings = []
+    for series_id, member in model_set.members_.items():
+        calibration = member.calibration
+        if calibration is None or len(calibration) == 0:
+            continue
+        levels = np.asarray(copy.deepcopy(member.threshold).thresholds(calibration), dtype=float)
+        if (calibration > levels).any():
+            continue
+        warnings.append(
+            f"detector `{model_set.detector}`, series `{series_id}`: the `{method}` threshold "
+            f"({np.nanmin(levels):.4g}) is above every one of its {len(calibration)} "
+            f"calibration scores (largest {np.max(calibration):.4g}), so it may flag "
+            f"nothing; {advice}"
+        )
+    return warnings
+
+
+def check_fold_labels(folds: Sequence[Any], objective: str) -> None:
+    """Raise unless each fold's validation part holds a point labelled 1.
+
+    ``folds`` are :class:`~anomalia.tuning.folds.Fold` objects.
+
+    Raises
+    ------
+    DataError
+        Naming the fold, the share of each series it validates on and what to change.
+    """
+    for number, fold in enumerate(folds, start=1):
+        observations = fold.observations
+        if "label" not in observations.columns:
+            continue  # the search reports missing labels itself
+        found = False
+        for _series_id, frame in observations.groupby("series_id", sort=False):
+            n_train = int(len(frame) * fold.train_fraction)
+            if (frame["label"].to_numpy()[n_train:] == 1).any():
+                found = True
+                break
+        if not found:
+            raise DataError(
+                f"tuning fold {number} of {len(folds)} validates on rows that hold no point "
+                f"labelled 1, so `{objective}` is undefined there; use fewer --folds, "
+                "another --min-train, or data with more labelled anomalies"
+            )
