@@ -4,14 +4,16 @@
   anomalies in the training part, checked before anything is fitted.
 - :func:`silent_thresholds`: a fitted threshold that flags none of its own
   calibration scores, with what to change.
-- :func:`check_fold_labels`: every tuning fold must validate on a labelled
-  anomaly, or its objective is undefined; checked before the first trial.
+- :func:`check_fold_labels`: tuning folds that validate on no labelled
+  anomaly (their objective is undefined) are warned about, and when no fold
+  has one the search stops before the first trial.
 """
 
 from __future__ import annotations
 
 import copy
 import math
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -84,7 +86,7 @@ def silent_thresholds(model_set: Any) -> list[str]:
     """
     method = str(model_set.threshold.get("method", "quantile"))
     advice = _LOOSEN.get(method, "loosen the threshold")
-    warnings = []
+    messages = []
     for series_id, member in model_set.members_.items():
         calibration = member.calibration
         if calibration is None or len(calibration) == 0:
@@ -92,38 +94,56 @@ def silent_thresholds(model_set: Any) -> list[str]:
         levels = np.asarray(copy.deepcopy(member.threshold).thresholds(calibration), dtype=float)
         if (calibration > levels).any():
             continue
-        warnings.append(
+        messages.append(
             f"detector `{model_set.detector}`, series `{series_id}`: the `{method}` threshold "
             f"({np.nanmin(levels):.4g}) is above every one of its {len(calibration)} "
             f"calibration scores (largest {np.max(calibration):.4g}), so it may flag "
             f"nothing; {advice}"
         )
-    return warnings
+    return messages
 
 
-def check_fold_labels(folds: Sequence[Any], objective: str) -> None:
-    """Raise unless each fold's validation part holds a point labelled 1.
+def check_fold_labels(folds: Sequence[Any], objective: str) -> list[int]:
+    """Check that the folds' validation parts hold points labelled 1.
 
-    ``folds`` are :class:`~anomalia.tuning.folds.Fold` objects.
+    ``folds`` are :class:`~anomalia.tuning.folds.Fold` objects. A fold without
+    one cannot compute ``objective`` and is left out of the mean: it is
+    warned about. When no fold has one, nothing could be tuned.
+
+    Returns
+    -------
+    list of int
+        Numbers (from 1) of the folds without a labelled point.
 
     Raises
     ------
     DataError
-        Naming the fold, the share of each series it validates on and what to change.
+        When no fold validates on a labelled point, with what to change.
     """
+    empty = []
     for number, fold in enumerate(folds, start=1):
         observations = fold.observations
         if "label" not in observations.columns:
-            continue  # the search reports missing labels itself
-        found = False
+            return []  # the search reports missing labels itself
+        labelled = False
         for _series_id, frame in observations.groupby("series_id", sort=False):
             n_train = int(len(frame) * fold.train_fraction)
             if (frame["label"].to_numpy()[n_train:] == 1).any():
-                found = True
+                labelled = True
                 break
-        if not found:
-            raise DataError(
-                f"tuning fold {number} of {len(folds)} validates on rows that hold no point "
-                f"labelled 1, so `{objective}` is undefined there; use fewer --folds, "
-                "another --min-train, or data with more labelled anomalies"
-            )
+        if not labelled:
+            empty.append(number)
+    advice = "use fewer --folds, another --min-train, or data with more labelled anomalies"
+    if len(empty) == len(folds):
+        raise DataError(
+            f"no tuning fold validates on a point labelled 1, so `{objective}` is undefined "
+            f"on every fold and no trial could be judged; {advice}"
+        )
+    if empty:
+        warnings.warn(
+            f"tuning fold(s) {', '.join(map(str, empty))} of {len(folds)} validate on rows "
+            f"with no point labelled 1; `{objective}` is averaged over the other folds "
+            f"only ({advice})",
+            stacklevel=2,
+        )
+    return empty

@@ -46,14 +46,17 @@ def tune(args: argparse.Namespace) -> None:
     from anomalia.atomic import atomic_file
     from anomalia.cli.commands import cli_config
     from anomalia.contract import read_observations
+    from anomalia.detectors.params import check_detector_params, check_threshold_spec
     from anomalia.tuning import load_search_space
     from anomalia.tuning import tune as search
 
     config = cli_config(args)
     space = load_search_space(args.detector, args.space)
+    threshold = {"method": args.threshold} if args.threshold else dict(config.threshold)
+    check_detector_params(args.detector, config.train.params.get(args.detector, {}))
+    check_threshold_spec(threshold)
     data = Path(args.data or config.paths.data)
     observations = read_observations(data)
-    threshold = {"method": args.threshold} if args.threshold else dict(config.threshold)
     result = search(
         observations,
         args.detector,

@@ -22,7 +22,8 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from anomalia.detectors.registry import make_detector
+from anomalia.detectors.registry import get_detector_class, make_detector
+from anomalia.diagnostics import check_fold_labels, check_training_labels
 from anomalia.evaluation import evaluate_scores
 from anomalia.exceptions import AnomaliaError, ConfigError, DataError, MissingDependencyError
 from anomalia.modelset import ModelSet
@@ -160,6 +161,12 @@ def tune(
     if "random_state" in start and "random_state" not in fixed and "random_state" not in space:
         fixed["random_state"] = seed
     folds = expanding_folds(observations, n_folds, min_train)
+    # Before the first trial: an objective no fold can compute, or a supervised
+    # detector without labelled training rows, would only fail after every trial.
+    check_fold_labels(folds, objective)
+    if get_detector_class(detector).requires_labels:
+        for fold in folds:
+            check_training_labels(fold.observations, detector, fold.train_fraction)
 
     def evaluate(trial: Any) -> float:
         params = {**fixed, **suggest(trial, space)}
