@@ -103,6 +103,17 @@ def silent_thresholds(model_set: Any) -> list[str]:
     return messages
 
 
+def validates_on_label(fold: Any) -> bool:
+    """Whether a tuning fold's validation part holds a point labelled 1."""
+    if "label" not in fold.observations.columns:
+        return False
+    for _series_id, frame in fold.observations.groupby("series_id", sort=False):
+        n_train = int(len(frame) * fold.train_fraction)
+        if (frame["label"].to_numpy()[n_train:] == 1).any():
+            return True
+    return False
+
+
 def check_fold_labels(folds: Sequence[Any], objective: str) -> list[int]:
     """Check that the folds' validation parts hold points labelled 1.
 
@@ -120,19 +131,9 @@ def check_fold_labels(folds: Sequence[Any], objective: str) -> list[int]:
     DataError
         When no fold validates on a labelled point, with what to change.
     """
-    empty = []
-    for number, fold in enumerate(folds, start=1):
-        observations = fold.observations
-        if "label" not in observations.columns:
-            return []  # the search reports missing labels itself
-        labelled = False
-        for _series_id, frame in observations.groupby("series_id", sort=False):
-            n_train = int(len(frame) * fold.train_fraction)
-            if (frame["label"].to_numpy()[n_train:] == 1).any():
-                labelled = True
-                break
-        if not labelled:
-            empty.append(number)
+    if any("label" not in fold.observations.columns for fold in folds):
+        return []  # the search reports missing labels itself
+    empty = [number for number, fold in enumerate(folds, start=1) if not validates_on_label(fold)]
     advice = "use fewer --folds, another --min-train, or data with more labelled anomalies"
     if len(empty) == len(folds):
         raise DataError(

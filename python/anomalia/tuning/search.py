@@ -23,7 +23,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from anomalia.detectors.registry import get_detector_class, make_detector
-from anomalia.diagnostics import check_fold_labels, check_training_labels
+from anomalia.diagnostics import check_fold_labels, check_training_labels, validates_on_label
 from anomalia.evaluation import evaluate_scores
 from anomalia.exceptions import AnomaliaError, ConfigError, DataError, MissingDependencyError
 from anomalia.modelset import ModelSet
@@ -83,6 +83,8 @@ def fold_objective(
     column = OBJECTIVES[objective]
     values = []
     for fold in folds:
+        if not validates_on_label(fold):
+            continue  # the objective is undefined there (tune warns before the first trial)
         model_set = ModelSet(detector, params, threshold, fill_method)
         model_set.fit(fold.observations, train_fraction=fold.train_fraction, progress=False)
         scores = model_set.score(fold.observations, progress=False)
