@@ -211,6 +211,28 @@ def _trained(root: Path, names: list[str] | None) -> list[str]:
     return found
 
 
+def _load_model_set(folder: Path) -> Any:
+    """A saved model set; a damaged one is named with what to do."""
+    import json
+    import pickle
+
+    from anomalia.exceptions import DataError
+    from anomalia.modelset import ModelSet
+
+    try:
+        return ModelSet.load(folder)
+    except (json.JSONDecodeError, UnicodeDecodeError, pickle.UnpicklingError, EOFError) as error:
+        raise DataError(
+            f"{folder}: a file of this saved model set is damaged ({error}); train it again "
+            f"with `anomalia train --detector {folder.name}`"
+        ) from None
+    except (FileNotFoundError, KeyError) as error:
+        raise DataError(
+            f"{folder}: this saved model set is incomplete (missing {error}); train it again "
+            f"with `anomalia train --detector {folder.name}`"
+        ) from None
+
+
 def detect(args: argparse.Namespace) -> None:
     """``anomalia detect``: score observations with saved model sets."""
     import pandas as pd
@@ -218,7 +240,6 @@ def detect(args: argparse.Namespace) -> None:
     from anomalia.cli.budget import budget_spec
     from anomalia.cli.inputs import check_output, read_data
     from anomalia.contract import write_scores
-    from anomalia.modelset import ModelSet
     from anomalia.timings import COLUMNS as TIMING_COLUMNS
     from anomalia.timings import timings_path, write_timings
 
@@ -231,7 +252,7 @@ def detect(args: argparse.Namespace) -> None:
     budget = budget_spec(args)
     parts, timings = [], []
     for name in names:
-        model_set = ModelSet.load(root / name)
+        model_set = _load_model_set(root / name)
         if budget:
             model_set.rethreshold(budget)
         started = time.perf_counter()
@@ -309,11 +330,19 @@ def report(args: argparse.Namespace) -> None:
     metrics_path = Path(args.metrics or config.paths.metrics)
     if not metrics_path.is_file():
         raise DataError(f"{metrics_path}: no such file; run `anomalia evaluate` first")
-    metrics = pd.read_csv(metrics_path)
+    try:
+        metrics = pd.read_csv(metrics_path)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
+        raise DataError(f"{metrics_path}: not a readable metrics CSV ({error})") from None
     events = None
     events_path = Path(args.events) if args.events else config.paths.events
+    if args.events and not events_path.is_file():
+        raise DataError(f"{events_path}: no such events file")
     if events_path.is_file():
-        events = pd.read_parquet(events_path)
+        try:
+            events = pd.read_parquet(events_path)
+        except Exception as error:  # pyarrow raises several unrelated types
+            raise DataError(f"{events_path}: not a readable parquet file ({error})") from None
     out = Path(args.out or config.paths.report)
     index = write_report(
         out,
