@@ -147,7 +147,8 @@ def read_model_file(
     try:
         raw = yaml.safe_load(path.read_text())
     except yaml.YAMLError as error:
-        raise ConfigError(f"{path}: not valid YAML ({error})") from None
+        detail = " ".join(str(error).split())  # one line: the CLI prints one line
+        raise ConfigError(f"{path}: not valid YAML ({detail})") from None
     if raw is None and empty_ok:
         raw = {}
     if not isinstance(raw, dict):

@@ -43,7 +43,8 @@ def _load_params_file(path: str) -> dict[str, Any]:
     try:
         loaded = yaml.safe_load(file.read_text())  # YAML is a superset of JSON
     except yaml.YAMLError as error:
-        raise ConfigError(f"{file}: not valid YAML or JSON ({error})") from None
+        detail = " ".join(str(error).split())
+        raise ConfigError(f"{file}: not valid YAML or JSON ({detail})") from None
     if not isinstance(loaded, dict):
         raise ConfigError(f"{file}: expected a mapping of parameter names to values")
     return loaded
