@@ -147,17 +147,18 @@ def train(args: argparse.Namespace) -> None:
     is saved as soon as it has fitted; one that fails is reported and the
     others are kept, and the command then exits non-zero.
     """
+    config = cli_config(args)
+    specs = _train_specs(args, config)
+    fraction = config.train.train_fraction if args.train_fraction is None else args.train_fraction
+    if not 0.0 < fraction <= 1.0:
+        raise ConfigError(f"--train-fraction must be a number in (0, 1], got {fraction:g}")
+
     from anomalia.cli.inputs import read_data
     from anomalia.detectors.registry import get_detector_class
     from anomalia.diagnostics import check_training_labels, silent_thresholds
     from anomalia.exceptions import DataError
     from anomalia.modelset import ModelSet
 
-    config = cli_config(args)
-    specs = _train_specs(args, config)
-    fraction = config.train.train_fraction if args.train_fraction is None else args.train_fraction
-    if not 0.0 < fraction <= 1.0:
-        raise ConfigError(f"--train-fraction must be a number in (0, 1], got {fraction:g}")
     root = Path(args.models or config.paths.models)
     observations = read_data(args, args.data, config.paths.data)
     for name, _params, _spec in specs:

@@ -14,10 +14,12 @@ import glob
 import logging
 from collections.abc import Sequence
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from anomalia.exceptions import ConfigError, DataError
+
+if TYPE_CHECKING:  # pandas loads inside the handlers, so `anomalia --help` stays fast
+    import pandas as pd
 
 log = logging.getLogger("anomalia")
 
@@ -132,6 +134,8 @@ def combine(frames: Sequence[pd.DataFrame], files: Sequence[Path]) -> pd.DataFra
     DataError
         Naming both files when a series appears twice or the columns differ.
     """
+    import pandas as pd
+
     from anomalia.contract import validate_observations
 
     if len(frames) == 1:

@@ -78,6 +78,12 @@ _SYNONYMS = {
     "window_size": "window",
     "lookback": "window",
     "threshold": "contamination",
+    "isolation_forest": "iforest",
+    "isolationforest": "iforest",
+    "one_class_svm": "ocsvm",
+    "oneclasssvm": "ocsvm",
+    "local_outlier_factor": "lof",
+    "randomforest": "random_forest",
 }
 
 
@@ -289,9 +295,17 @@ def parameter_constraints(owner: type, registry_name: str = "") -> dict[str, lis
             continue
         name = parameter.name
         annotated = _from_annotation(parameter.annotation)
-        constraints = declared.get(name) or special.get(name) or CONSTRAINTS.get(name)
+        for table in (declared, special, CONSTRAINTS):
+            if name in table:
+                constraints = table[name]
+                break
+        else:
+            constraints = None
         if constraints is None:
             result[name] = annotated
+            continue
+        if not constraints:  # declared empty: any value
+            result[name] = None
             continue
         constraints = list(constraints)
         # "int | None" with a declared range: the range, or None.
