@@ -87,7 +87,7 @@ def ingest(args: argparse.Namespace) -> None:
     from anomalia.preprocess.resample import regularise
 
     check_output(args.out)
-    frame = read_data(args, args.input, args.input[0], file_format=args.format)
+    frame = read_data(args, args.input, args.input[0], file_format=args.format, contract=False)
     write_observations(frame, args.out)
     _, gaps = regularise(frame)
     for series_id, rows in gaps.groupby("series_id", sort=False):

@@ -117,13 +117,17 @@ def expand(patterns: Sequence[str | Path], *, option: str = "--data") -> list[Pa
     return unique
 
 
-def _read_one(path: Path, args: argparse.Namespace, file_format: str) -> pd.DataFrame:
+def _read_one(
+    path: Path, args: argparse.Namespace, file_format: str, contract: bool
+) -> pd.DataFrame:
     from anomalia.contract import read_observations
-    from anomalia.contract.ingest import ingest
+    from anomalia.contract.ingest import IngestOptions, ingest
 
-    if file_format == "auto" and path.suffix.lower() in (".parquet", ".pq"):
+    options = ingest_options(args)
+    # A parquet file read with the default column options is a contract table.
+    if contract and options == IngestOptions() and path.suffix.lower() in (".parquet", ".pq"):
         return read_observations(path)
-    return ingest(path, file_format, ingest_options(args))
+    return ingest(path, file_format, options)
 
 
 def combine(frames: Sequence[pd.DataFrame], files: Sequence[Path]) -> pd.DataFrame:
@@ -165,12 +169,18 @@ def read_data(
     default: str | Path,
     *,
     file_format: str = "auto",
+    contract: bool = True,
 ) -> pd.DataFrame:
-    """The observations named by ``--data`` (or ``default``), labelled by ``--labels``."""
+    """The observations named by ``--data`` (or ``default``), labelled by ``--labels``.
+
+    CSV files are ingested with the reading options; parquet files too when
+    ``contract`` is false (``anomalia ingest``) or a column option is given,
+    else they are read as contract tables.
+    """
     from anomalia.contract.events import label_from_events, read_events
 
     files = expand(list(patterns or [default]))
-    frames = [_read_one(path, args, file_format) for path in files]
+    frames = [_read_one(path, args, file_format, contract) for path in files]
     observations = combine(frames, files)
     if len(files) > 1:
         log.info(

@@ -173,3 +173,14 @@ def test_data_written_elsewhere_is_left_alone(workspace):
     assert run("train", "--data", "data") == 0
     assert {p: p.read_bytes() for p in Path("data").iterdir()} == before
     assert not [name for name in os.listdir(".") if name.endswith(".tmp")]
+
+
+def test_parquet_in_another_shape_is_ingested_with_the_column_options(workspace):
+    frame = read_observations(next(Path("data").glob("*.parquet")))
+    frame.rename(columns={"timestamp": "time", "value": "cpu"}).drop(
+        columns="series_id"
+    ).to_parquet("raw.parquet")
+    assert run("ingest", "raw.parquet", "--timestamp-column", "time", "--out", "obs.parquet") == 0
+    assert read_observations("obs.parquet")["series_id"].unique().tolist() == ["raw"]
+    assert run("train", "--data", "raw.parquet", "--timestamp-column", "time") == 0
+    assert _trained_series() == ["raw"]
