@@ -8,12 +8,19 @@ import pytest
 
 from anomalia.detectors.params import (
     CONTAMINATION,
+    _parameters,
+    _read_parameters,
     check_detector_params,
     check_threshold_spec,
     parameter_constraints,
     parameter_table,
 )
-from anomalia.detectors.registry import available_detectors, get_detector_class, make_detector
+from anomalia.detectors.registry import (
+    DETECTORS,
+    available_detectors,
+    get_detector_class,
+    make_detector,
+)
 from anomalia.exceptions import ConfigError
 from anomalia.thresholds.registry import make_threshold
 
@@ -79,9 +86,13 @@ def test_unknown_names_get_a_suggestion(name, params, message):
 
 
 def test_unknown_detector_gets_a_suggestion():
-    with pytest.raises(ConfigError, match=re.escape("`isolation_forest` (did you mean `iforest`?); choose one of")):
+    with pytest.raises(
+        ConfigError, match=re.escape("`isolation_forest` (did you mean `iforest`?); choose one of")
+    ):
         check_detector_params("isolation_forest", {})
-    with pytest.raises(ConfigError, match=re.escape("`randomforest` (did you mean `random_forest`?)")):
+    with pytest.raises(
+        ConfigError, match=re.escape("`randomforest` (did you mean `random_forest`?)")
+    ):
         get_detector_class("randomforest")
 
 
@@ -119,3 +130,10 @@ def test_declared_constraints_on_a_class_win(monkeypatch):
     detector_class = get_detector_class("zscore")
     monkeypatch.setattr(detector_class, "_parameter_constraints", {"window": []}, raising=False)
     check_detector_params("zscore", {"window": "anything"})
+
+
+@pytest.mark.parametrize("name", available_detectors())
+def test_parameters_read_from_the_source_match_the_imported_class(name):
+    # Config checks read constructors from source, so a typo does not wait for
+    # scikit-learn or TensorFlow to import; they must agree with the class.
+    assert _read_parameters(DETECTORS[name]) == _parameters(get_detector_class(name))
