@@ -180,7 +180,7 @@ def train(args: argparse.Namespace) -> None:
             text = (
                 str(error) if isinstance(error, ValueError) else f"{type(error).__name__}: {error}"
             )
-            if "fraction" not in text:
+            if isinstance(error, DataError) and "fraction" not in text:
                 text += " (a longer training part may help: raise --train-fraction)"
             failed.append(f"{name}: {text}")
             log.error("%s failed and was not saved: %s", name, text)
@@ -242,16 +242,19 @@ def detect(args: argparse.Namespace) -> None:
     from anomalia.cli.budget import budget_spec
     from anomalia.cli.inputs import check_output, read_data
     from anomalia.contract import write_scores
+    from anomalia.detectors.params import check_threshold_spec
     from anomalia.timings import COLUMNS as TIMING_COLUMNS
     from anomalia.timings import timings_path, write_timings
 
     config = cli_config(args)
     out = Path(args.out or config.paths.scores)
     check_output(out)
+    budget = budget_spec(args)
+    if budget:
+        check_threshold_spec(budget)
     observations = read_data(args, args.data, config.paths.data)
     root = Path(args.models or config.paths.models)
     names = _trained(root, args.detector)
-    budget = budget_spec(args)
     parts, timings = [], []
     for name in names:
         model_set = _load_model_set(root / name)
