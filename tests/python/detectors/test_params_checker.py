@@ -8,8 +8,6 @@ import pytest
 
 from anomalia.detectors.params import (
     CONTAMINATION,
-    _parameters,
-    _read_parameters,
     check_detector_params,
     check_threshold_spec,
     parameter_constraints,
@@ -21,6 +19,7 @@ from anomalia.detectors.registry import (
     get_detector_class,
     make_detector,
 )
+from anomalia.detectors.signature import _read_parameters, constructor_parameters
 from anomalia.exceptions import ConfigError
 from anomalia.thresholds.registry import make_threshold
 
@@ -136,4 +135,4 @@ def test_declared_constraints_on_a_class_win(monkeypatch):
 def test_parameters_read_from_the_source_match_the_imported_class(name):
     # Config checks read constructors from source, so a typo does not wait for
     # scikit-learn or TensorFlow to import; they must agree with the class.
-    assert _read_parameters(DETECTORS[name]) == _parameters(get_detector_class(name))
+    assert _read_parameters(DETECTORS[name]) == constructor_parameters(get_detector_class(name))
