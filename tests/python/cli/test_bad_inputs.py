@@ -244,6 +244,19 @@ CASES = [
         _two_files_one_series,
     ),
     Case(
+        "one bad file among several",
+        ["ingest", "good.csv", "text.csv", "--out", "out.parquet"],
+        1,
+        ["text.csv", "column `value`", "row 3", "expected a number"],
+        _several(
+            _write("good.csv", GOOD_CSV),
+            _write(
+                "text.csv",
+                "timestamp,value\n2024-01-01 00:00,1\n2024-01-01 00:05,2\n2024-01-01 00:10,x\n",
+            ),
+        ),
+    ),
+    Case(
         "files with different columns",
         ["train", "--data", "a.parquet", "--data", "c.parquet"],
         1,
@@ -480,6 +493,17 @@ CASES = [
         1,
         ["junk.parquet", "not a readable parquet"],
         _garbage("junk.parquet"),
+    ),
+    Case(
+        "scores CSV with a flag that is not true or false",
+        ["evaluate", "--scores", "scores.csv"],
+        1,
+        ["scores.csv", "column `is_anomaly`", "expected true/false"],
+        _write(
+            "scores.csv",
+            "series_id,timestamp,detector,score,threshold,is_anomaly\n"
+            "a,2024-01-01T00:00:00+00:00,zscore,1.0,2.0,maybe\n",
+        ),
     ),
     Case(
         "missing metrics for the report",
