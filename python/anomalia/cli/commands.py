@@ -53,10 +53,16 @@ def _load_params_file(path: str) -> dict[str, Any]:
 def generate(args: argparse.Namespace) -> None:
     """``anomalia generate``: labelled synthetic observations and their events."""
     from anomalia.atomic import atomic_file
+    from anomalia.cli.inputs import check_output
     from anomalia.contract import write_observations
     from anomalia.synthetic import generate as make_data
 
     config = cli_config(args)
+    paths = config.paths
+    out = Path(args.out or paths.data)
+    events = Path(args.events or paths.events)
+    check_output(out)
+    check_output(events, "--events")
     synthetic = config.synthetic
     data = make_data(
         n_series=args.n_series or synthetic.n_series,
@@ -64,12 +70,12 @@ def generate(args: argparse.Namespace) -> None:
         freq=args.freq or synthetic.freq,
         seed=synthetic.seed if args.seed is None else args.seed,
     )
-    paths = config.paths
-    out = Path(args.out or paths.data)
-    events = Path(args.events or paths.events)
     write_observations(data.observations, out)
     with atomic_file(events) as tmp:
-        data.events.to_parquet(tmp, index=False)
+        if events.suffix.lower() == ".csv":
+            data.events.to_csv(tmp, index=False)
+        else:
+            data.events.to_parquet(tmp, index=False)
     log.info(
         "wrote %d points in %d series to %s (%d labelled events to %s)",
         len(data.observations),
@@ -345,9 +351,12 @@ def report(args: argparse.Namespace) -> None:
         raise DataError(f"{events_path}: no such events file")
     if events_path.is_file():
         try:
-            events = pd.read_parquet(events_path)
-        except Exception as error:  # pyarrow raises several unrelated types
-            raise DataError(f"{events_path}: not a readable parquet file ({error})") from None
+            if events_path.suffix.lower() == ".csv":
+                events = pd.read_csv(events_path)
+            else:
+                events = pd.read_parquet(events_path)
+        except Exception as error:  # pandas and pyarrow raise several unrelated types
+            raise DataError(f"{events_path}: not a readable events table ({error})") from None
     out = Path(args.out or config.paths.report)
     index = write_report(
         out,

@@ -420,6 +420,12 @@ CASES = [
         ["scores.txt", ".parquet, .pq, .csv"],
     ),
     Case(
+        "unknown --events extension for generate",
+        ["generate", "--events", "events.txt"],
+        2,
+        ["--events events.txt", "expected one of .parquet, .pq, .csv"],
+    ),
+    Case(
         "unknown --out extension for ingest",
         ["ingest", "good.csv", "--out", "obs.json"],
         2,

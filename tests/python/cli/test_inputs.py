@@ -184,3 +184,20 @@ def test_parquet_in_another_shape_is_ingested_with_the_column_options(workspace)
     assert read_observations("obs.parquet")["series_id"].unique().tolist() == ["raw"]
     assert run("train", "--data", "raw.parquet", "--timestamp-column", "time") == 0
     assert _trained_series() == ["raw"]
+
+
+def test_generate_writes_csv_when_asked_and_report_reads_it(workspace, tmp_path):
+    assert run("generate", "--out", "g.csv", "--events", "e.csv", "--n-series", "1") == 0
+    assert pd.read_csv("e.csv").columns[:1].tolist() == ["series_id"]
+    assert run("train", "--data", "g.csv") == 0
+    assert run("detect", "--data", "g.csv", "--out", "s.parquet") == 0
+    assert run("evaluate", "--data", "g.csv", "--scores", "s.parquet", "--out", "m.csv") == 0
+    assert (
+        run(
+            "report",
+            *("--data", "g.csv", "--scores", "s.parquet", "--metrics", "m.csv"),
+            *("--events", "e.csv", "--out", "rep", "--max-series", "1"),
+        )
+        == 0
+    )
+    assert "data:image/png;base64," in Path("rep/index.html").read_text()
