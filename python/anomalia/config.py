@@ -159,4 +159,22 @@ def read_model_file(
         first = error.errors()[0]
         key = ".".join(str(part) for part in first["loc"]) or "(top level)"
         message = first["msg"].removeprefix("Value error, ")
+        if first["type"] == "extra_forbidden":
+            message += _known_keys(model, first["loc"])
         raise ConfigError(f"{path}: `{key}`: {message}") from None
+
+
+def _known_keys(model: type[BaseModel], location: tuple) -> str:
+    """ " (did you mean `x`?); expected one of: ..." for a key the section does not know."""
+    from anomalia.detectors.params import did_you_mean
+
+    section: Any = model
+    for part in location[:-1]:
+        field = section.model_fields.get(str(part)) if isinstance(section, type) else None
+        if field is None or not (
+            isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel)
+        ):
+            return ""
+        section = field.annotation
+    keys = list(section.model_fields)
+    return f"{did_you_mean(location[-1], keys)}; expected one of: {', '.join(keys)}"

@@ -375,7 +375,7 @@ CASES = [
         "misspelt section of the configuration file",
         ["train", "--config", "typo.yaml"],
         2,
-        ["typo.yaml", "`trian`", "Extra inputs are not permitted"],
+        ["typo.yaml", "`trian`", "not permitted (did you mean `train`?)", "one of: data,"],
         _yaml("typo.yaml", {"trian": {"detectors": ["zscore"]}}),
     ),
     Case(
