@@ -165,7 +165,7 @@ def read_model_file(
 
 
 def _known_keys(model: type[BaseModel], location: tuple) -> str:
-    """ " (did you mean `x`?); expected one of: ..." for a key the section does not know."""
+    """For a key its section does not know: the closest known key and all of them."""
     from anomalia.detectors.params import did_you_mean
 
     section: Any = model
