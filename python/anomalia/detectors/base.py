@@ -20,6 +20,7 @@ import pandas as pd
 
 from anomalia import __version__
 from anomalia.atomic import atomic_directory
+from anomalia.detectors.params import CONTAMINATION, check_value
 from anomalia.exceptions import DataError, NotFittedError
 
 ArrayLike = np.ndarray | pd.DataFrame | pd.Series
@@ -121,7 +122,7 @@ class BaseDetector:
             row, col = np.argwhere(bad)[0]
             kind = "missing (NaN)" if np.isnan(array[row, col]) else "infinite"
             raise DataError(
-                f"{what}: row {row}, column {col} is {kind}; "
+                f"{what}: row {row + 1}, column {col + 1} is {kind}; "
                 "fill missing values first (anomalia.preprocess.fill_missing)"
             )
         return array
@@ -145,8 +146,7 @@ class BaseDetector:
         -------
         self
         """
-        if not 0.0 <= float(self.contamination) < 0.5:
-            raise ValueError(f"`contamination` must be in [0, 0.5), got {self.contamination!r}")
+        check_value("contamination", self.contamination, [CONTAMINATION])
         values = self._validate(X, what="fit")
         if len(values) < self.min_samples():
             raise DataError(
