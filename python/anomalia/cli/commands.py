@@ -14,7 +14,9 @@ from typing import Any
 
 import yaml
 
+from anomalia.cli.tracking import model_root, track_training, tracking_on
 from anomalia.config import AnomaliaConfig, load_config
+from anomalia.contract.patterns import expand_pattern
 from anomalia.exceptions import ConfigError
 
 log = logging.getLogger("anomalia")
@@ -123,6 +125,7 @@ def train(args: argparse.Namespace) -> None:
     from anomalia.modelset import ModelSet
 
     config = cli_config(args)
+    tracking_on(args)  # refuse --register without tracking before any work
     names = args.detector or config.train.detectors
     extra: dict[str, Any] = dict(_parse_param(p) for p in args.param)
     if args.params:
@@ -162,6 +165,8 @@ def train(args: argparse.Namespace) -> None:
     for model_set in fitted:
         model_set.save(root / model_set.detector)
         log.info("saved %s -> %s", model_set.detector, root / model_set.detector)
+    folders = [root / model_set.detector for model_set in fitted]
+    track_training(args, config, fitted, folders, observations, data_path, fraction)
 
 
 def _trained(root: Path, names: list[str] | None) -> list[str]:
@@ -184,29 +189,37 @@ def detect(args: argparse.Namespace) -> None:
     from anomalia.timings import timings_path, write_timings
 
     config = cli_config(args)
-    observations = read_observations(Path(args.data or config.paths.data))
-    root = Path(args.models or config.paths.models)
+    files = expand_pattern(args.data or config.paths.data)
     budget = budget_spec(args)
     parts, timings = [], []
-    for name in _trained(root, args.detector):
-        model_set = ModelSet.load(root / name)
-        if budget:
+    with model_root(args, config.paths.models) as root:
+        model_sets = {name: ModelSet.load(root / name) for name in _trained(root, args.detector)}
+    if budget:
+        for model_set in model_sets.values():
             model_set.rethreshold(budget)
-        started = time.perf_counter()
-        scores = model_set.score(observations, progress=not args.quiet)
-        seconds = time.perf_counter() - started
-        log.info(
-            "%s: %d points scored, %d flagged in %.1f s",
-            name,
-            len(scores),
-            int(scores["is_anomaly"].sum()),
-            seconds,
-        )
-        parts.append(scores)
-        timings.append((name, model_set.fit_seconds_, seconds, len(scores)))
+    for file in files:
+        observations = read_observations(file)
+        for name, model_set in model_sets.items():
+            started = time.perf_counter()
+            scores = model_set.score(observations, progress=not args.quiet)
+            seconds = time.perf_counter() - started
+            log.info(
+                "%s: %d points of %s scored, %d flagged in %.1f s",
+                name,
+                len(scores),
+                file,
+                int(scores["is_anomaly"].sum()),
+                seconds,
+            )
+            parts.append(scores)
+            timings.append((name, model_set.fit_seconds_, seconds, len(scores)))
     out = Path(args.out or config.paths.scores)
     write_scores(pd.concat(parts, ignore_index=True), out)
-    write_timings(pd.DataFrame(timings, columns=TIMING_COLUMNS), timings_path(out))
+    # One row per detector, however many files --data named.
+    table = pd.DataFrame(timings, columns=TIMING_COLUMNS).groupby("detector", sort=False)
+    table = table.agg(fit_seconds=("fit_seconds", "first"), score_seconds=("score_seconds", "sum"),
+                      n_points=("n_points", "sum")).reset_index()  # fmt: skip
+    write_timings(table, timings_path(out))
     log.info("wrote scores to %s", out)
 
 

@@ -17,6 +17,7 @@ from anomalia.cli import bench as cli_bench
 from anomalia.cli import commands, eda, experiment, serve, tune
 from anomalia.cli.budget import add_budget_options
 from anomalia.cli.scoreboard import add_report_option
+from anomalia.cli.tracking import add_model_source_options, add_tracking_options
 from anomalia.exceptions import AnomaliaError, ConfigError, DataError
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
@@ -53,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ingest", help="read CSV, parquet or NAB CSV into the data contract")
     p.add_argument("input", metavar="FILE", help="source file")
     p.add_argument("--out", metavar="FILE", required=True, help="observations parquet to write")
-    p.add_argument("--format", default="auto", choices=["auto", "csv", "parquet", "nab"])
+    p.add_argument("--format", default="auto", choices=["auto", "csv", "parquet", "nab", "edf"])
     p.add_argument("--timestamp-column", default="timestamp", metavar="NAME")
     p.add_argument("--series-column", default="series_id", metavar="NAME")
     p.add_argument("--series-id", metavar="NAME", help="series name for one-series files")
@@ -85,11 +86,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--params", metavar="FILE", help="YAML/JSON mapping of detector parameters")
     p.add_argument("--threshold", metavar="METHOD", help="static, quantile, pot, spot, dynamic")
     p.add_argument("--contamination", type=float, help="quantile threshold's anomaly share")
+    add_tracking_options(p, register=True)
     p.set_defaults(handler=commands.train)
 
     p = sub.add_parser("detect", help="score observations with trained detectors")
-    p.add_argument("--data", metavar="FILE", help="observations parquet (default: paths.data)")
-    p.add_argument("--models", metavar="DIR", help="model folder root (default: paths.models)")
+    p.add_argument(
+        "--data",
+        metavar="FILE",
+        help="observations parquet or a quoted pattern, e.g. 'data/raw/2020-12*.parquet' "
+        "(default: paths.data)",
+    )
+    p.add_argument(
+        "--models",
+        metavar="DIR|URI",
+        help="model folder root, or runs:/ID/model, models:/NAME/VERSION, models:/NAME@ALIAS "
+        "(default: paths.models)",
+    )
+    add_model_source_options(p)
     p.add_argument(
         "--detector",
         action="append",

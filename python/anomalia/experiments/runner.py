@@ -20,8 +20,8 @@ import pandas as pd
 from anomalia.alerts import held_out_alerts
 from anomalia.evaluation import evaluate_scores
 from anomalia.experiments.config import ExperimentConfig
-from anomalia.experiments.tracking import experiment_id, mlflow_module, resolve_tracking
 from anomalia.modelset import ModelSet
+from anomalia.tracking.store import experiment_id, mlflow_module, resolve_tracking
 
 log = logging.getLogger(__name__)
 

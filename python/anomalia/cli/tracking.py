@@ -1,0 +1,120 @@
+"""CLI hooks for MLflow tracking: the options, the run of ``train``, models fetched by URI."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from anomalia.exceptions import ConfigError
+
+log = logging.getLogger("anomalia")
+
+
+def add_tracking_options(parser: argparse.ArgumentParser, *, register: bool = False) -> None:
+    """``--tracking-uri`` and ``--no-track`` (and ``--register NAME``) on ``parser``."""
+    parser.add_argument(
+        "--tracking-uri",
+        metavar="URI",
+        help="MLflow tracking URI or local folder (default: $MLFLOW_TRACKING_URI, "
+        "else results/mlflow, a SQLite store)",
+    )
+    parser.add_argument(
+        "--no-track",
+        action="store_true",
+        help="log no MLflow run (also: ANOMALIA_TRACKING=off)",
+    )
+    if register:
+        parser.add_argument(
+            "--register",
+            metavar="NAME",
+            help="register the trained model in the MLflow Model Registry under NAME",
+        )
+
+
+def add_model_source_options(parser: argparse.ArgumentParser) -> None:
+    """``--run-id`` and ``--tracking-uri`` for commands that read models."""
+    parser.add_argument(
+        "--run-id", metavar="ID", help="use the model logged by this MLflow run (train's run id)"
+    )
+    parser.add_argument(
+        "--tracking-uri",
+        metavar="URI",
+        help="MLflow store of --run-id / runs:/ / models:/ (default: $MLFLOW_TRACKING_URI, "
+        "else results/mlflow)",
+    )
+
+
+def tracking_on(args: argparse.Namespace) -> bool:
+    """Whether this command logs a run: not ``--no-track``, not ``ANOMALIA_TRACKING=off``."""
+    from anomalia.tracking.store import tracking_enabled
+
+    on = not getattr(args, "no_track", False) and tracking_enabled()
+    if not on and getattr(args, "register", None):
+        raise ConfigError("--register needs tracking: drop --no-track / ANOMALIA_TRACKING=off")
+    return on
+
+
+def track_training(
+    args: argparse.Namespace,
+    config: Any,
+    model_sets: list[Any],
+    folders: list[Path],
+    observations: Any,
+    data_path: Path,
+    train_fraction: float,
+) -> None:
+    """Log the run of ``anomalia train`` (when tracking is on) and say where it went."""
+    if not tracking_on(args):
+        return
+    from anomalia.tracking.runs import log_training
+
+    resolved = config.model_dump(mode="json")
+    resolved["train"].update(
+        detectors=[m.detector for m in model_sets],
+        train_fraction=train_fraction,
+        params={m.detector: m.params for m in model_sets},
+        thresholds={m.detector: m.threshold for m in model_sets},
+    )
+    resolved["paths"].update(data=str(data_path), models=str(folders[0].parent))
+    run = log_training(
+        model_sets,
+        folders,
+        observations,
+        data_path=data_path,
+        config=resolved,
+        train_fraction=train_fraction,
+        tracking=args.tracking_uri,
+        register=args.register,
+    )
+    log.info("MLflow run %s in %s; score with `anomalia detect --run-id %s`",
+             run.run_id, run.tracking_uri, run.run_id)  # fmt: skip
+    if run.registered:
+        log.info("registered as %s", run.registered)
+
+
+@contextlib.contextmanager
+def model_root(args: argparse.Namespace, default: Path) -> Iterator[Path]:
+    """The model root of ``--models DIR``, or of ``--run-id`` / a ``runs:/``/``models:/`` URI.
+
+    A model fetched from MLflow lives in a temporary folder while the block runs.
+    """
+    from anomalia.tracking.uris import is_model_uri, run_model_uri
+
+    run_id = getattr(args, "run_id", None)
+    if run_id and args.models:
+        raise ConfigError("--run-id and --models name the model twice: give one")
+    uri = run_model_uri(run_id) if run_id else args.models if is_model_uri(args.models) else None
+    if uri is None:
+        yield Path(args.models or default)
+        return
+    from anomalia.tracking.uris import describe, download_model_sets
+
+    with tempfile.TemporaryDirectory(prefix="anomalia-models-") as scratch:
+        root = download_model_sets(uri, args.tracking_uri, Path(scratch))
+        log.info("models from %s", describe(uri, args.tracking_uri))
+        yield root
