@@ -214,7 +214,10 @@ def detect(args: argparse.Namespace) -> None:
             parts.append(scores)
             timings.append((name, model_set.fit_seconds_, seconds, len(scores)))
     out = Path(args.out or config.paths.scores)
-    write_scores(pd.concat(parts, ignore_index=True), out)
+    scores = pd.concat(parts, ignore_index=True)
+    if len(files) > 1:  # each detector's rows of a series together, in time order
+        scores = scores.sort_values(["detector", "series_id", "timestamp"], ignore_index=True)
+    write_scores(scores, out)
     # One row per detector, however many files --data named.
     table = pd.DataFrame(timings, columns=TIMING_COLUMNS).groupby("detector", sort=False)
     table = table.agg(fit_seconds=("fit_seconds", "first"), score_seconds=("score_seconds", "sum"),

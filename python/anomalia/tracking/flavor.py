@@ -5,7 +5,9 @@ as data (``data/models/<detector>/``); its ``MLmodel`` names this module as
 the loader, so nothing is unpickled: ``mlflow.pyfunc.load_model(uri)`` calls
 :func:`_load_pyfunc`, which reads each folder with
 :meth:`anomalia.modelset.ModelSet.load`. ``predict`` takes contract
-observations and returns contract scores, one row per detector and input row.
+observations and returns contract scores, one row per detector and input row;
+MLflow's ``datetime`` type has no time zone, so timestamps go in as naive UTC
+(zoned ones are accepted when the signature is not enforced).
 """
 
 from __future__ import annotations
@@ -83,6 +85,7 @@ def log_model_sets(mlflow: Any, folders: Sequence[Path], value_columns: Sequence
     """
     import shutil
     import tempfile
+    import warnings
 
     from anomalia import __version__
 
@@ -90,6 +93,8 @@ def log_model_sets(mlflow: Any, folders: Sequence[Path], value_columns: Sequence
         data = Path(scratch) / MODELS_FOLDER
         for folder in folders:
             shutil.copytree(folder, data / folder.name)
+        # An input example would be scored at logging time; the signature says enough.
+        warnings.filterwarnings("ignore", message=".*An input example was not provided")
         return mlflow.pyfunc.log_model(
             name="model",
             loader_module=__name__,
