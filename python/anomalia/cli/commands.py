@@ -98,6 +98,7 @@ def ingest(args: argparse.Namespace) -> None:
         sort=args.sort,
         deduplicate=args.deduplicate,
         nab_labels=Path(args.nab_labels) if args.nab_labels else None,
+        edf_rate=args.rate,
     )
     frame = read_any(args.input, args.format, options)
     write_observations(frame, args.out)

@@ -69,6 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="what to do with repeated timestamps",
     )
     p.add_argument("--nab-labels", metavar="JSON", help="NAB combined_windows.json for labels")
+    p.add_argument(
+        "--rate", type=float, metavar="HZ", help="EDF: channels' common rate (default: slowest)"
+    )
     p.set_defaults(handler=commands.ingest)
 
     p = sub.add_parser("train", help="fit detectors, one per series, and save them")
