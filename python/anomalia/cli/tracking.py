@@ -97,6 +97,29 @@ def track_training(
         log.info("registered as %s", run.registered)
 
 
+def track_tuning(
+    args: argparse.Namespace, result: Any, data: Path, threshold: dict[str, Any], out: Path
+) -> None:
+    """Log the run of ``anomalia tune`` (when tracking is on): settings, values, the YAML."""
+    if not tracking_on(args):
+        return
+    from anomalia.tracking.runs import file_fingerprint, log_tuning
+
+    settings = {
+        "objective": args.objective, "trials": args.trials, "seed": args.seed,
+        "folds": args.folds, "min_train": args.min_train, "data": data,
+        "data_sha256": file_fingerprint(data),
+        **{f"threshold.{key}": value for key, value in threshold.items()},
+    }  # fmt: skip
+    metrics = {f"best_{args.objective}": result.best_value}
+    if result.baseline_value is not None:
+        metrics[f"baseline_{args.objective}"] = result.baseline_value
+    run = log_tuning(
+        args.detector, settings, metrics, result.best_params, out, tracking=args.tracking_uri
+    )
+    log.info("MLflow run %s in %s", run.run_id, run.tracking_uri)
+
+
 @contextlib.contextmanager
 def model_root(args: argparse.Namespace, default: Path) -> Iterator[Path]:
     """The model root of ``--models DIR``, or of ``--run-id`` / a ``runs:/``/``models:/`` URI.

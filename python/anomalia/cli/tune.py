@@ -8,6 +8,8 @@ from pathlib import Path
 
 import yaml
 
+from anomalia.cli.tracking import add_tracking_options, track_tuning
+
 log = logging.getLogger("anomalia")
 
 #: The keys of :data:`anomalia.tuning.OBJECTIVES`, named here so that ``--help`` stays light.
@@ -38,6 +40,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="share of each series the first fold fits on (default 0.5)",
     )
     p.add_argument("--threshold", metavar="METHOD", help="threshold method (default: config)")
+    add_tracking_options(p)
     p.set_defaults(handler=tune)
 
 
@@ -91,3 +94,4 @@ def tune(args: argparse.Namespace) -> None:
         baseline,
         out,
     )
+    track_tuning(args, result, data, threshold, out)
