@@ -191,6 +191,7 @@ def detect(args: argparse.Namespace) -> None:
 
     config = cli_config(args)
     files = expand_pattern(args.data or config.paths.data)
+    observations = read_observations(files[0])  # bad data fails before models are fetched
     budget = budget_spec(args)
     parts, timings = [], []
     with model_root(args, config.paths.models) as root:
@@ -198,8 +199,9 @@ def detect(args: argparse.Namespace) -> None:
     if budget:
         for model_set in model_sets.values():
             model_set.rethreshold(budget)
-    for file in files:
-        observations = read_observations(file)
+    for index, file in enumerate(files):
+        if index:
+            observations = read_observations(file)
         for name, model_set in model_sets.items():
             started = time.perf_counter()
             scores = model_set.score(observations, progress=not args.quiet)
