@@ -75,6 +75,9 @@ def test_ingest_train_detect_finds_the_spike(recording, tmp_path, capsys):
     data, models, scores = tmp_path / "obs.parquet", tmp_path / "models", tmp_path / "s.parquet"
     assert main(["ingest", str(path), "--out", str(data), "--quiet"]) == 0
     assert list(read_observations(data).columns)[2:] == ["ecg", "pleth", "resp"]
+    fast = tmp_path / "fast.parquet"
+    assert main(["ingest", str(path), "--out", str(fast), "--rate", "4", "--quiet"]) == 0
+    assert len(read_observations(fast)) == 4 * SECONDS
     common = ["--data", str(data), "--models", str(models), "--quiet"]
     assert main(["train", *common, "--detector", "mad", "--train-fraction", "0.6"]) == 0
     assert main(["detect", *common, "--out", str(scores)]) == 0

@@ -126,3 +126,15 @@ def test_an_alias_move_is_served_after_reload(two_versions, store):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def test_reload_of_a_service_started_from_a_folder_is_a_404(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from anomalia.service.main import create_app
+    from anomalia.service.settings import Settings
+
+    with TestClient(create_app(Settings(models_dir=tmp_path))) as client:
+        answer = client.post("/models/zscore/reload")
+    assert answer.status_code == 404
+    assert "not served from MLflow" in answer.json()["detail"]
