@@ -126,7 +126,7 @@ def train(args: argparse.Namespace) -> None:
     from anomalia.modelset import ModelSet
 
     config = cli_config(args)
-    tracking_on(args)  # refuse --register without tracking before any work
+    tracked = tracking_on(args)  # decided (and --register checked) before any work
     names = args.detector or config.train.detectors
     extra: dict[str, Any] = dict(_parse_param(p) for p in args.param)
     if args.params:
@@ -166,8 +166,9 @@ def train(args: argparse.Namespace) -> None:
     for model_set in fitted:
         model_set.save(root / model_set.detector)
         log.info("saved %s -> %s", model_set.detector, root / model_set.detector)
-    folders = [root / model_set.detector for model_set in fitted]
-    track_training(args, config, fitted, folders, observations, data_path, fraction)
+    if tracked:
+        folders = [root / model_set.detector for model_set in fitted]
+        track_training(args, config, fitted, folders, observations, data_path, fraction)
 
 
 def _trained(root: Path, names: list[str] | None) -> list[str]:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib.util
 import logging
+import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from anomalia.exceptions import ConfigError
+from anomalia.exceptions import ConfigError, MissingDependencyError
 
 log = logging.getLogger("anomalia")
 
@@ -49,14 +51,31 @@ def add_model_source_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _mlflow_installed() -> bool:
+    return importlib.util.find_spec("mlflow") is not None
+
+
 def tracking_on(args: argparse.Namespace) -> bool:
-    """Whether this command logs a run: not ``--no-track``, not ``ANOMALIA_TRACKING=off``."""
+    """Whether this command logs a run: not ``--no-track``, not ``ANOMALIA_TRACKING=off``.
+
+    Without mlflow installed, tracking by default is skipped with a log line;
+    asked for (``--tracking-uri``, ``--register``, ``MLFLOW_TRACKING_URI``) it
+    is an error, raised before any work is done.
+    """
     from anomalia.tracking.store import tracking_enabled
 
     on = not getattr(args, "no_track", False) and tracking_enabled()
-    if not on and getattr(args, "register", None):
-        raise ConfigError("--register needs tracking: drop --no-track / ANOMALIA_TRACKING=off")
-    return on
+    register = getattr(args, "register", None)
+    if not on:
+        if register:
+            raise ConfigError("--register needs tracking: drop --no-track / ANOMALIA_TRACKING=off")
+        return False
+    if _mlflow_installed():
+        return True
+    if args.tracking_uri or register or os.environ.get("MLFLOW_TRACKING_URI"):
+        raise MissingDependencyError("tracking needs mlflow: pip install 'anomalia[tune]'")
+    log.info("mlflow is not installed, so this run is not tracked: pip install 'anomalia[tune]'")
+    return False
 
 
 def track_training(
@@ -68,9 +87,7 @@ def track_training(
     data_path: Path,
     train_fraction: float,
 ) -> None:
-    """Log the run of ``anomalia train`` (when tracking is on) and say where it went."""
-    if not tracking_on(args):
-        return
+    """Log the run of ``anomalia train`` and say where it went."""
     from anomalia.tracking.runs import log_training
 
     resolved = config.model_dump(mode="json")
@@ -100,9 +117,7 @@ def track_training(
 def track_tuning(
     args: argparse.Namespace, result: Any, data: Path, threshold: dict[str, Any], out: Path
 ) -> None:
-    """Log the run of ``anomalia tune`` (when tracking is on): settings, values, the YAML."""
-    if not tracking_on(args):
-        return
+    """Log the run of ``anomalia tune``: settings, values, the YAML."""
     from anomalia.tracking.runs import file_fingerprint, log_tuning
 
     settings = {

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from anomalia.cli.tracking import add_tracking_options, track_tuning
+from anomalia.cli.tracking import add_tracking_options, track_tuning, tracking_on
 
 log = logging.getLogger("anomalia")
 
@@ -53,6 +53,7 @@ def tune(args: argparse.Namespace) -> None:
     from anomalia.tuning import tune as search
 
     config = cli_config(args)
+    tracked = tracking_on(args)
     space = load_search_space(args.detector, args.space)
     data = Path(args.data or config.paths.data)
     observations = read_observations(data)
@@ -94,4 +95,5 @@ def tune(args: argparse.Namespace) -> None:
         baseline,
         out,
     )
-    track_tuning(args, result, data, threshold, out)
+    if tracked:
+        track_tuning(args, result, data, threshold, out)

@@ -21,7 +21,7 @@ from anomalia.alerts import held_out_alerts
 from anomalia.evaluation import evaluate_scores
 from anomalia.experiments.config import ExperimentConfig
 from anomalia.modelset import ModelSet
-from anomalia.tracking.store import experiment_id, mlflow_module, resolve_tracking
+from anomalia.tracking.store import connect, experiment_id, mlflow_module
 
 log = logging.getLogger(__name__)
 
@@ -167,8 +167,7 @@ def run_experiment(
     mlflow = mlflow_module()
     observations = _observations(config)
     results, scores = compare_detectors(config, observations, progress=progress)
-    uri, artifacts = resolve_tracking(tracking)
-    mlflow.set_tracking_uri(uri)
+    mlflow, uri, artifacts = connect(tracking)
     experiment = experiment_id(mlflow.tracking.MlflowClient(uri), config.name, artifacts)
     primary = config.evaluation.primary
     with (

@@ -24,6 +24,7 @@ DEFAULT_TRACKING = Path("results/mlflow")
 TRACKING_SWITCH = "ANOMALIA_TRACKING"
 _OFF = {"off", "0", "false", "no"}
 _ON = {"on", "1", "true", "yes", ""}
+_URI_VARIABLES = ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI")
 
 
 def mlflow_module() -> Any:
@@ -72,8 +73,16 @@ def connect(location: str | Path | None) -> tuple[Any, str, str | None]:
     """mlflow pointed at ``location`` (see :func:`resolve_tracking`): module, URI, artifacts."""
     mlflow = mlflow_module()
     uri, artifacts = resolve_tracking(location)
+    # mlflow writes these to os.environ; keep the caller's environment as it was, so
+    # that a later default (resolve_tracking(None)) does not inherit this location.
+    saved = {name: os.environ.get(name) for name in _URI_VARIABLES}
     mlflow.set_tracking_uri(uri)
     mlflow.set_registry_uri(uri)
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
     return mlflow, uri, artifacts
 
 

@@ -164,3 +164,16 @@ def test_malformed_uris_are_refused(trained, tmp_path, bad, capsys):
     args = ["detect", "--data", str(trained.data), "--models", bad, "--quiet"]
     assert main([*args, "--tracking-uri", str(trained.store)]) == 2
     assert bad in capsys.readouterr().err
+
+
+def test_without_mlflow_default_tracking_is_skipped_and_asked_for_tracking_fails(
+    tmp_path, tracking_on, monkeypatch, capsys
+):
+    monkeypatch.setattr("anomalia.cli.tracking._mlflow_installed", lambda: False)
+    monkeypatch.chdir(tmp_path)
+    data = observations_file(tmp_path)
+    args = ["train", "--data", str(data), "--models", "m", "--detector", "mad", "--quiet"]
+    assert main(args) == 0
+    assert not (tmp_path / "results").exists()
+    assert main([*args, "--register", "fleet"]) == 2
+    assert "tracking needs mlflow: pip install 'anomalia[tune]'" in capsys.readouterr().err
