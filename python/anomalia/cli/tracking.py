@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from anomalia.exceptions import ConfigError, MissingDependencyError
+from anomalia.exceptions import AnomaliaError, ConfigError, MissingDependencyError
 
 log = logging.getLogger("anomalia")
 
@@ -98,16 +98,23 @@ def track_training(
         thresholds={m.detector: m.threshold for m in model_sets},
     )
     resolved["paths"].update(data=str(data_path), models=str(folders[0].parent))
-    run = log_training(
-        model_sets,
-        folders,
-        observations,
-        data_path=data_path,
-        config=resolved,
-        train_fraction=train_fraction,
-        tracking=args.tracking_uri,
-        register=args.register,
-    )
+    try:
+        run = log_training(
+            model_sets,
+            folders,
+            observations,
+            data_path=data_path,
+            config=resolved,
+            train_fraction=train_fraction,
+            tracking=args.tracking_uri,
+            register=args.register,
+        )
+    except Exception as error:  # MLflow's own errors (a store down, a name taken) vary
+        first = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise AnomaliaError(
+            f"models saved under {folders[0].parent}, but the MLflow run could not be logged "
+            f"({first}); check --tracking-uri, or train with --no-track"
+        ) from error
     log.info("MLflow run %s in %s; score with `anomalia detect --run-id %s`",
              run.run_id, run.tracking_uri, run.run_id)  # fmt: skip
     if run.registered:

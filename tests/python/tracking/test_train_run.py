@@ -177,3 +177,18 @@ def test_without_mlflow_default_tracking_is_skipped_and_asked_for_tracking_fails
     assert not (tmp_path / "results").exists()
     assert main([*args, "--register", "fleet"]) == 2
     assert "tracking needs mlflow: pip install 'anomalia[tune]'" in capsys.readouterr().err
+
+
+def test_a_store_that_cannot_be_written_fails_after_saving_the_models(
+    tmp_path, tracking_on, capsys
+):
+    data = observations_file(tmp_path)
+    store = tmp_path / "store"
+    store.mkdir()
+    (store / "mlflow.db").write_text("not a database")
+    args = ["train", "--data", str(data), "--models", str(tmp_path / "m"), "--detector", "mad",
+            "--train-fraction", "1", "--tracking-uri", str(store), "--quiet"]  # fmt: skip
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert f"models saved under {tmp_path / 'm'}, but the MLflow run could not be logged" in err
+    assert (tmp_path / "m" / "mad" / "manifest.json").is_file()
