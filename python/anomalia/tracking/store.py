@@ -12,6 +12,7 @@ always tracked.
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,8 @@ _URI_VARIABLES = ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI")
 
 def mlflow_module() -> Any:
     """Import mlflow (slow: only when tracking is used), or explain how to install it."""
+    if logging.getLogger().getEffectiveLevel() > logging.INFO:  # --quiet: mlflow quiet too
+        os.environ.setdefault("MLFLOW_LOGGING_LEVEL", "WARNING")
     try:
         import mlflow
     except ImportError:
