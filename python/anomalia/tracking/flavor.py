@@ -58,7 +58,7 @@ def _load_pyfunc(data_path: str) -> AnomaliaModel:
     return AnomaliaModel([ModelSet.load(folder) for folder in model_folders(Path(data_path))])
 
 
-def signature(value_columns: Sequence[str], labelled: bool = False) -> Any:
+def signature(value_columns: Sequence[str]) -> Any:
     """Input (observations) and output (scores) schema of the logged model."""
     from mlflow.models import ModelSignature
     from mlflow.types import ColSpec, Schema
@@ -89,7 +89,7 @@ def log_model_sets(mlflow: Any, folders: Sequence[Path], value_columns: Sequence
 
     from anomalia import __version__
 
-    with tempfile.TemporaryDirectory() as scratch:
+    with tempfile.TemporaryDirectory() as scratch, warnings.catch_warnings():
         data = Path(scratch) / MODELS_FOLDER
         for folder in folders:
             shutil.copytree(folder, data / folder.name)
