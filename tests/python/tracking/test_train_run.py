@@ -48,6 +48,12 @@ def test_the_run_holds_params_fingerprint_config_metrics_plots_and_the_model(tra
     assert {"config.yaml", "plots"} <= artifacts
     plots = {a.path for a in client.list_artifacts(trained.run_id, "plots")}
     assert plots == {"plots/zscore.png", "plots/mad.png"}
+    (model,) = mlflow.search_logged_models(
+        experiment_ids=[run.info.experiment_id],
+        filter_string=f"source_run_id = '{trained.run_id}'",
+        output_format="list",
+    )
+    assert model.name == "model"
     config_file = mlflow.artifacts.download_artifacts(f"runs:/{trained.run_id}/config.yaml")
     config = yaml.safe_load(Path(config_file).read_text())
     assert config["train"]["detectors"] == ["zscore", "mad"]
