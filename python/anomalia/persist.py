@@ -182,6 +182,11 @@ def read_header(json_file: Path) -> dict[str, Any]:
 
 def check_format_version(version: object, anomalia_version: object, where: Path) -> None:
     """Raise DataError unless ``version`` is a format this anomalia reads."""
+    if version is None:
+        raise DataError(
+            f"{where}: has no `format_version`, so it was saved by an older anomalia whose "
+            "files are no longer read; train the model again with `anomalia train`"
+        )
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
         raise DataError(f"{where}: `format_version` must be an integer >= 1, got {version!r}")
     if version > FORMAT_VERSION:
