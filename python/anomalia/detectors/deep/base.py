@@ -4,7 +4,7 @@
 state: it scales the series with a robust scaler fitted on the training data
 only, cuts windows without copying the series, trains with a time-ordered
 validation split and early stopping, and saves the model as a ``.keras``
-file beside the pickled state. :class:`ReconstructionDetector` scores with
+file beside the saved state. :class:`ReconstructionDetector` scores with
 an autoencoder; the forecasters combine the mixin with
 :class:`~anomalia.detectors.forecast.ForecastResidualDetector`.
 
@@ -219,7 +219,8 @@ class KerasDetectorMixin:
         model_file = folder / MODEL_FILE
         if not model_file.is_file():
             raise ConfigError(f"{folder}: saved deep detector lacks {MODEL_FILE}")
-        self.model_ = keras.models.load_model(model_file, compile=False)
+        # safe_mode (Keras's default, stated here on purpose) refuses lambda layers' code.
+        self.model_ = keras.models.load_model(model_file, compile=False, safe_mode=True)
 
 
 class ReconstructionDetector(KerasDetectorMixin, BaseDetector):
