@@ -28,7 +28,7 @@ import numpy as np
 from anomalia.detectors.base import BaseDetector
 from anomalia.detectors.deep.runtime import device_name, import_keras, seed_everything
 from anomalia.detectors.params import check_integer, check_number
-from anomalia.exceptions import ConfigError
+from anomalia.exceptions import ConfigError, DataError
 from anomalia.preprocess.scaling import RobustScaler
 from anomalia.preprocess.windows import sliding_windows
 
@@ -219,8 +219,12 @@ class KerasDetectorMixin:
         model_file = folder / MODEL_FILE
         if not model_file.is_file():
             raise ConfigError(f"{folder}: saved deep detector lacks {MODEL_FILE}")
-        # safe_mode (Keras's default, stated here on purpose) refuses lambda layers' code.
-        self.model_ = keras.models.load_model(model_file, compile=False, safe_mode=True)
+        try:
+            # safe_mode (Keras's default, stated on purpose) refuses code in the file
+            # (Lambda layers); only registered layer classes are rebuilt.
+            self.model_ = keras.models.load_model(model_file, compile=False, safe_mode=True)
+        except (ValueError, TypeError, OSError) as error:
+            raise DataError(f"{model_file}: not loadable safely ({error})") from None
 
 
 class ReconstructionDetector(KerasDetectorMixin, BaseDetector):
