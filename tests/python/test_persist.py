@@ -10,12 +10,22 @@ import numpy as np
 import pandas as pd
 import pytest
 import skops.io
-from sklearn.ensemble import IsolationForest
+from sklearn.decomposition import PCA
+from sklearn.ensemble import IsolationForest, RandomForestClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.neighbors import LocalOutlierFactor, NearestNeighbors
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
+from sklearn.svm import OneClassSVM
 
 import anomalia
 from anomalia.exceptions import DataError
-from anomalia.persist import FORMAT_VERSION, load_state, refuse_pickles, save_state
+from anomalia.persist import (
+    FORMAT_VERSION,
+    SKLEARN_CLASSES,
+    load_state,
+    refuse_pickles,
+    save_state,
+)
 from anomalia.preprocess.scaling import RobustScaler
 
 
@@ -61,6 +71,9 @@ def test_every_supported_value_round_trips(tmp_path):
         "scaler_": RobustScaler().fit(features),
         "forest_": IsolationForest(n_estimators=10, random_state=0).fit(features),
         "standard_": StandardScaler().fit(features),
+        "pca_": PCA(n_components=2).fit(features),
+        "fortran": np.asfortranarray(rng.normal(size=(3, 4))),
+        "empty": np.zeros((0, 3)),
     }
     save_state(tmp_path, state, fingerprint="f00d")
     loaded = load_state(tmp_path, fingerprint="f00d")
@@ -86,9 +99,13 @@ def test_every_supported_value_round_trips(tmp_path):
     np.testing.assert_array_equal(
         loaded["forest_"].score_samples(features), state["forest_"].score_samples(features)
     )
-    np.testing.assert_array_equal(
-        loaded["standard_"].transform(features), state["standard_"].transform(features)
-    )
+    for key in ("standard_", "pca_"):
+        np.testing.assert_array_equal(
+            loaded[key].transform(features), state[key].transform(features)
+        )
+    assert loaded["fortran"].flags.f_contiguous
+    np.testing.assert_array_equal(loaded["fortran"], state["fortran"])
+    assert loaded["empty"].shape == (0, 3)
     header = json.loads((tmp_path / "state.json").read_text())
     assert header["format_version"] == FORMAT_VERSION
     assert header["anomalia_version"] == anomalia.__version__
@@ -169,15 +186,17 @@ def test_a_pickled_array_is_refused_and_not_run(tmp_path):
     marker = tmp_path / "ran"
     save_state(tmp_path, {"values_": np.ones(2)})
     # np.savez pickles object arrays; the loader must refuse them, not unpickle.
-    np.savez(tmp_path / "state.npz", a0=np.array([Payload(marker)], dtype=object))
-    with pytest.raises(DataError, match="state.npz, array 'a0'"):
+    np.savez(tmp_path / "state.npz", g0=np.array([Payload(marker)], dtype=object))
+    with pytest.raises(DataError, match="state.npz: not a safe numpy archive"):
         load_state(tmp_path)
     assert not marker.exists()
 
 
 def test_an_estimator_file_naming_other_types_is_refused_and_not_run(tmp_path):
     marker = tmp_path / "ran"
-    save_state(tmp_path, {"scaler_": StandardScaler().fit(np.ones((3, 1)))})
+    # An estimator anomalia does not rebuild itself goes to a skops file.
+    written = save_state(tmp_path, {"pca_": PCA(n_components=1).fit(np.eye(3))})
+    assert (tmp_path / "state.0.skops") in written
     # A transformer whose function would create the marker when called.
     evil = FunctionTransformer(func=os.system, kw_args={"command": f"touch {marker}"})
     (tmp_path / "state.0.skops").write_bytes(skops.io.dumps(evil))
@@ -192,3 +211,99 @@ def test_refuse_pickles_names_the_file_and_says_to_retrain(tmp_path):
     (tmp_path / "series-0000" / "threshold.pkl").write_bytes(b"\x80\x04.")
     with pytest.raises(DataError, match=r"pickles \(series-0000/threshold.pkl\).*`anomalia train`"):
         refuse_pickles(tmp_path)
+
+
+def test_a_forest_loads_from_few_arrays_and_scores_the_same(tmp_path):
+    features = np.random.default_rng(1).normal(size=(500, 4))
+    forest = IsolationForest(random_state=0).fit(features)
+    written = save_state(tmp_path, {"forest_": forest})
+    assert [path.suffix for path in written] == [".json", ".npz"]  # no skops file
+    with np.load(tmp_path / "state.npz") as archive:
+        assert len(archive.files) < 10  # one flat array per dtype, not per tree
+    loaded = load_state(tmp_path)["forest_"]
+    np.testing.assert_array_equal(loaded.score_samples(features), forest.score_samples(features))
+
+
+def _tamper(tmp_path: Path, edit) -> None:
+    header_file = tmp_path / "state.json"
+    header = json.loads(header_file.read_text())
+    edit(header["state"])
+    header_file.write_text(json.dumps(header))
+
+
+def test_an_estimator_class_outside_the_allow_list_is_not_rebuilt(tmp_path):
+    save_state(tmp_path, {"scaler_": StandardScaler().fit(np.ones((3, 1)))})
+
+    def swap(state):
+        state["scaler_"]["class"] = (
+            "sklearn.preprocessing._function_transformer:FunctionTransformer"
+        )
+
+    _tamper(tmp_path, swap)
+    with pytest.raises(DataError, match="'sklearn.preprocessing._function_transformer:Func"):
+        load_state(tmp_path)
+
+
+def test_a_tree_whose_links_leave_it_is_refused(tmp_path):
+    features = np.random.default_rng(1).normal(size=(100, 2))
+    save_state(tmp_path, {"forest_": IsolationForest(n_estimators=2).fit(features)})
+    header = json.loads((tmp_path / "state.json").read_text())
+    tree = header["state"]["forest_"]["state"]["estimators_"][0]["state"]["tree_"]
+    nodes_reference = tree["state"]["nodes"]
+    with np.load(tmp_path / "state.npz") as archive:
+        arrays = {key: archive[key] for key in archive.files}
+    nodes = arrays[nodes_reference["key"]]
+    nodes["left_child"][nodes_reference["offset"]] = 10**6  # the root points far outside
+    np.savez(tmp_path / "state.npz", **arrays)
+    with pytest.raises(DataError, match="a tree is corrupt: a child link outside the tree"):
+        load_state(tmp_path)
+
+
+def test_an_array_slice_outside_its_buffer_is_refused(tmp_path):
+    save_state(tmp_path, {"values_": np.ones(3)})
+
+    def stretch(state):
+        state["values_"]["shape"] = [300]
+
+    _tamper(tmp_path, stretch)
+    with pytest.raises(DataError, match="state.values_: array slice 0\\+300 lies outside"):
+        load_state(tmp_path)
+
+
+ESTIMATORS = {
+    "IsolationForest": (IsolationForest(n_estimators=20, random_state=0), "score_samples"),
+    "RandomForestClassifier": (
+        RandomForestClassifier(n_estimators=20, oob_score=True, random_state=0),
+        "predict_proba",
+    ),
+    "OneClassSVM": (OneClassSVM(), "decision_function"),
+    "LocalOutlierFactor": (LocalOutlierFactor(novelty=True, algorithm="brute"), "score_samples"),
+    "NearestNeighbors": (NearestNeighbors(n_neighbors=2, algorithm="brute"), "kneighbors"),
+    "StandardScaler": (StandardScaler(), "transform"),
+    "LogisticRegression": (LogisticRegression(), "decision_function"),
+}
+
+
+def test_every_allow_listed_estimator_class_is_covered():
+    top_level = {path.split(":")[1] for path in SKLEARN_CLASSES} - {
+        "ExtraTreeRegressor",  # inside IsolationForest
+        "DecisionTreeClassifier",  # inside RandomForestClassifier
+    }
+    assert top_level == set(ESTIMATORS)
+
+
+@pytest.mark.parametrize("name", sorted(ESTIMATORS))
+def test_allow_listed_estimators_are_saved_as_data_and_give_identical_output(tmp_path, name):
+    estimator, method = ESTIMATORS[name]
+    rng = np.random.default_rng(3)
+    features = rng.normal(size=(300, 4))
+    labels = (features[:, 0] > 1).astype(int)
+    estimator.fit(features, labels)
+    written = save_state(tmp_path, {"estimator_": estimator})
+    assert not [path for path in written if path.suffix == ".skops"]
+    loaded = load_state(tmp_path)["estimator_"]
+    assert type(loaded) is type(estimator)
+    fresh = rng.normal(size=(50, 4))
+    expected, actual = getattr(estimator, method)(fresh), getattr(loaded, method)(fresh)
+    for want, got in zip(np.atleast_1d(expected), np.atleast_1d(actual), strict=True):
+        np.testing.assert_array_equal(got, want)
