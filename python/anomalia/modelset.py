@@ -54,10 +54,11 @@ from anomalia.persist import (
     refuse_pickles,
     save_state,
 )
+from anomalia.persist.thresholds import load_threshold, save_threshold
 from anomalia.preprocess.impute import fill_missing
 from anomalia.preprocess.resample import infer_frequency, regularise
 from anomalia.preprocess.scaling import Scaler, make_scaler
-from anomalia.thresholds import BaseThreshold, make_threshold
+from anomalia.thresholds import make_threshold
 from anomalia.thresholds.budget import with_interval
 
 log = logging.getLogger(__name__)
@@ -65,7 +66,6 @@ log = logging.getLogger(__name__)
 POOLED_FOLDER = "pooled"
 REFERENCE_FILE = "reference.json"
 CALIBRATION_FILE = "calibration.npy"
-THRESHOLD = "threshold"
 SCALER = "scaler"
 
 
@@ -477,25 +477,3 @@ def _series_folder(directory: Path, name: object) -> Path:
     if not isinstance(name, str) or Path(name).name != name or name in ("", ".", ".."):
         raise DataError(f"{directory}/manifest.json: series folder {name!r} is not a plain name")
     return directory / name
-
-
-def save_threshold(folder: Path, threshold: BaseThreshold, *, fingerprint: str) -> None:
-    """Save a fitted threshold as its method, parameters and fitted attributes (ending in ``_``)."""
-    fitted = {key: value for key, value in vars(threshold).items() if key.endswith("_")}
-    state = {"method": threshold.name, "params": threshold.get_params(), "fitted": fitted}
-    save_state(folder, state, name=THRESHOLD, fingerprint=fingerprint)
-
-
-def load_threshold(folder: Path, *, fingerprint: str) -> BaseThreshold:
-    """Rebuild a threshold saved by :func:`save_threshold` through the threshold registry."""
-    state = load_state(folder, name=THRESHOLD, fingerprint=fingerprint)
-    try:
-        threshold = make_threshold({"method": state["method"], **state["params"]})
-        fitted = dict(state["fitted"])
-    except (KeyError, TypeError) as error:
-        raise DataError(f"{folder}/{THRESHOLD}.json: not a saved threshold ({error})") from None
-    for key, value in fitted.items():
-        if not key.endswith("_"):
-            raise DataError(f"{folder}/{THRESHOLD}.json: `{key}` is not a fitted attribute")
-        setattr(threshold, key, value)
-    return threshold

@@ -210,3 +210,12 @@ def test_the_package_never_unpickles():
         for match in unsafe.finditer(path.read_text())
     ]
     assert not offenders, offenders
+
+
+def test_a_threshold_naming_an_unknown_method_is_refused(copy):
+    threshold_file = copy / "series-0000" / "threshold.json"
+    header = json.loads(threshold_file.read_text())
+    header["state"]["method"] = "exec"
+    threshold_file.write_text(json.dumps(header))
+    with pytest.raises(DataError, match="threshold.json: not a saved threshold .*unknown"):
+        ModelSet.load(copy)

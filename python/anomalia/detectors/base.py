@@ -232,9 +232,9 @@ class BaseDetector:
     def save(self, path: str | Path) -> Path:
         """Save the fitted detector as a folder: ``config.json`` beside its fitted state.
 
-        The state is data (:mod:`anomalia.persist`: ``state.json``, arrays in
-        ``state.npz``, scikit-learn estimators as ``.skops`` files), never a
-        pickle; Keras and R models add their own files. The folder is written
+        The state is data (:mod:`anomalia.persist`: ``state.json`` and arrays
+        in ``state.npz``), never a pickle; Keras and R models add their own
+        files. The folder is written
         atomically: an existing model at ``path`` is only replaced once the new
         one is complete.
         """
