@@ -307,3 +307,12 @@ def test_allow_listed_estimators_are_saved_as_data_and_give_identical_output(tmp
     expected, actual = getattr(estimator, method)(fresh), getattr(loaded, method)(fresh)
     for want, got in zip(np.atleast_1d(expected), np.atleast_1d(actual), strict=True):
         np.testing.assert_array_equal(got, want)
+
+
+def test_a_state_nested_too_deeply_is_refused(tmp_path):
+    save_state(tmp_path, {"values_": [0.0]})
+    deep = "[" * 900 + "]" * 900
+    text = (tmp_path / "state.json").read_text().replace("[0.0]", deep)
+    (tmp_path / "state.json").write_text(text)
+    with pytest.raises(DataError, match="state.json: (the state is nested too deeply|not valid)"):
+        load_state(tmp_path)

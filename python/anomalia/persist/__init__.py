@@ -161,7 +161,10 @@ def load_state(
             f"with a model of fingerprint {fingerprint}; the files were altered or mixed "
             "from different models: train again with `anomalia train`"
         )
-    state = Decoder(folder, name).decode(header["state"], where=name)
+    try:
+        state = Decoder(folder, name).decode(header["state"], where=name)
+    except RecursionError:
+        raise DataError(f"{json_file}: the state is nested too deeply to be a model") from None
     if not isinstance(state, dict):
         raise DataError(f"{json_file}: the state must be a mapping")
     return state
@@ -173,7 +176,7 @@ def read_header(json_file: Path) -> dict[str, Any]:
         raise DataError(f"{json_file}: missing; the saved model is incomplete")
     try:
         header = json.loads(json_file.read_text())
-    except (ValueError, UnicodeDecodeError) as error:
+    except (ValueError, RecursionError) as error:  # UnicodeDecodeError is a ValueError
         raise DataError(f"{json_file}: not valid JSON ({error})") from None
     if not isinstance(header, dict) or header.get("format") != FORMAT or "state" not in header:
         raise DataError(f"{json_file}: not an anomalia state file (no `format: {FORMAT}`)")

@@ -190,7 +190,8 @@ class Decoder:
             attributes = self.decode(value["attributes"], where=where)
             if not isinstance(attributes, dict):
                 raise TypeError("attributes must be a mapping")
-            obj = import_class(value["class"]).__new__(import_class(value["class"]))
+            cls = import_class(value["class"])
+            obj = cls.__new__(cls)
             obj.__dict__.update(attributes)
             return obj
         from anomalia.persist import estimators
