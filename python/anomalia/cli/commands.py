@@ -229,14 +229,13 @@ def _trained(root: Path, names: list[str] | None) -> list[str]:
 def _load_model_set(folder: Path) -> Any:
     """A saved model set; a damaged one is named with what to do."""
     import json
-    import pickle
 
     from anomalia.exceptions import DataError
     from anomalia.modelset import ModelSet
 
     try:
         return ModelSet.load(folder)
-    except (json.JSONDecodeError, UnicodeDecodeError, pickle.UnpicklingError, EOFError) as error:
+    except (json.JSONDecodeError, UnicodeDecodeError, EOFError) as error:
         raise DataError(
             f"{folder}: a file of this saved model set is damaged ({error}); train it again "
             f"with `anomalia train --detector {folder.name}`"
