@@ -14,6 +14,7 @@ from fastapi import Depends, FastAPI
 
 from anomalia import __version__
 from anomalia.service import errors
+from anomalia.service.archives import ArchiveLimits
 from anomalia.service.dependencies import require_api_key
 from anomalia.service.metrics import ServiceMetrics
 from anomalia.service.middleware import BodyLimitMiddleware, ObservabilityMiddleware
@@ -28,7 +29,8 @@ Score time series with detectors trained by `anomalia train`: every point gets
 a score, the threshold in force and an anomaly flag, in the data contract's
 scores schema. Models are versioned in a registry; the input is compared with
 the training data for drift. When `ANOMALIA_API_KEY` is set, every route but
-`/health` and `/ready` needs the `X-API-Key` header.
+`/health` and `/ready` needs the `X-API-Key` header; registering models and
+choosing the serving version always need it (they are refused while no key is set).
 """
 
 
@@ -38,7 +40,7 @@ def _load_models(registry: ModelRegistry, settings: Settings, metrics: ServiceMe
             for name, version in registry.sync_trained(settings.models_dir):
                 log.info("imported %s from %s as version %d", name, settings.models_dir, version)
     except Exception as error:  # e.g. a read-only registry folder: report, don't crash
-        registry.failures["registry"] = f"{type(error).__name__}: {error}"
+        registry.import_failures["(models folder)"] = f"{type(error).__name__}: {error}"
         log.error("could not import trained models: %s", error)
     registry.load_serving()
     metrics.models_loaded.set(len(registry.serving()))
@@ -54,7 +56,12 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """
     settings: Settings = app.state.settings
     registry = ModelRegistry(
-        settings.registry_path, settings.import_path, settings.max_loaded_versions
+        settings.registry_path,
+        settings.import_path,
+        settings.max_loaded_versions,
+        ArchiveLimits(
+            settings.max_archive_bytes, settings.max_archive_members, settings.max_archive_ratio
+        ),
     )
     app.state.registry = registry
     loader = threading.Thread(
