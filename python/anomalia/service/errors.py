@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from anomalia.exceptions import DataError
 from anomalia.service.logs import request_id_var
 from anomalia.service.registry import ModelsNotReadyError, UnknownModelError
-from anomalia.service.scoring import UnsupportedFileError
+from anomalia.service.scoring import TooLargeError, UnsupportedFileError
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,10 @@ async def _validation(request: Request, error: RequestValidationError) -> JSONRe
 
 async def _unsupported(request: Request, error: UnsupportedFileError) -> JSONResponse:
     return _error(415, str(error))
+
+
+async def _too_large(request: Request, error: TooLargeError) -> JSONResponse:
+    return _error(413, str(error))
 
 
 async def _data(request: Request, error: DataError) -> JSONResponse:
@@ -67,6 +71,7 @@ def install(app: FastAPI) -> None:
     """Register the handlers on ``app`` (most specific exception types first)."""
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(UnsupportedFileError, _unsupported)
+    app.add_exception_handler(TooLargeError, _too_large)
     app.add_exception_handler(DataError, _data)
     app.add_exception_handler(UnknownModelError, _unknown)
     app.add_exception_handler(ModelsNotReadyError, _not_ready)

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
+from fastapi.openapi.utils import get_openapi
 
 from anomalia import __version__
 from anomalia.service import errors
@@ -20,6 +21,7 @@ from anomalia.service.metrics import ServiceMetrics
 from anomalia.service.middleware import BodyLimitMiddleware, ObservabilityMiddleware
 from anomalia.service.registry import ModelRegistry
 from anomalia.service.routers import detect, health, metrics, models
+from anomalia.service.schemas import DetectRequest
 from anomalia.service.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -75,6 +77,23 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     loader.join()
 
 
+def _openapi(app: FastAPI) -> dict:
+    """The OpenAPI document, with the bodies routes read themselves (the detect request)."""
+    if app.openapi_schema is None:
+        schema = get_openapi(
+            title=app.title,
+            version=app.version,
+            description=app.description,
+            routes=app.routes,
+        )
+        body = DetectRequest.model_json_schema(ref_template="#/components/schemas/{model}")
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.update(body.pop("$defs", {}))
+        components["DetectRequest"] = body
+        app.openapi_schema = schema
+    return app.openapi_schema
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the service app.
 
@@ -96,6 +115,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
     )
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     app.state.settings = settings
     app.state.metrics = ServiceMetrics()
     errors.install(app)

@@ -16,6 +16,15 @@ from anomalia.service.metrics import ServiceMetrics
 log = logging.getLogger("anomalia.service.access")
 
 REQUEST_ID_HEADER = b"x-request-id"
+# Metric labels come from fixed sets only: a client choosing the method name must not
+# be able to create new time series (20,000 made-up methods once grew /metrics to 33 MB).
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+OTHER = "other"
+
+
+def method_label(method: str) -> str:
+    """The method as a metric label: a standard one, else ``other``."""
+    return method if method in METHODS else OTHER
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -63,20 +72,21 @@ class ObservabilityMiddleware:
             # The route template, not the raw path, keeps label cardinality bounded.
             route = getattr(scope.get("route"), "path", None) or "unmatched"
             method = scope["method"]
-            self.metrics.requests.labels(method, route, str(status)).inc()
-            self.metrics.latency.labels(method, route).observe(elapsed)
+            label = method_label(method)
+            self.metrics.requests.labels(label, route, str(status)).inc()
+            self.metrics.latency.labels(label, route).observe(elapsed)
             if status >= 400:
-                self.metrics.errors.labels(method, route, str(status)).inc()
+                self.metrics.errors.labels(label, route, str(status)).inc()
             log.log(
                 logging.WARNING if status >= 500 else logging.INFO,
                 "%s %s %d",
-                method,
-                scope["path"],
+                method[:16],
+                scope["path"][:256],
                 status,
                 extra={
                     "route": route,
-                    "method": method,
-                    "path": scope["path"],
+                    "method": method[:16],
+                    "path": scope["path"][:256],
                     "status": status,
                     "latency_ms": round(elapsed * 1000, 2),
                 },

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import io
 import logging
 import tempfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
 
 from anomalia.contract import validate_observations, validate_scores
 from anomalia.contract.ingest import ingest, parse_timestamps
@@ -23,6 +28,87 @@ log = logging.getLogger(__name__)
 
 UPLOAD_FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 SOURCE = "request body"
+# Columns of an observations table besides the value columns (series_id, timestamp, label
+# and one `_imputed` flag per value column at most).
+RESERVED_COLUMNS = 3
+
+
+@dataclasses.dataclass(frozen=True)
+class RequestLimits:
+    """How much one detection request may ask for (settings ``max_points`` etc.)."""
+
+    max_points: int = 100_000
+    max_series: int = 1_000
+    max_columns: int = 100
+
+
+class TooLargeError(DataError):
+    """A request over a work limit (HTTP 413); raised before the work is done."""
+
+
+def _over(what: str, count: int | str, limit: int, setting: str, advice: str) -> TooLargeError:
+    return TooLargeError(
+        f"request has {count} {what}; the limit is {limit} (ANOMALIA_{setting}): {advice}"
+    )
+
+
+SERIES_KEY = b'"series_id"'
+
+
+def parse_detect_request(raw: bytes, limits: RequestLimits) -> DetectRequest:
+    """A JSON detect request from its raw bytes, refused over the limits before the work.
+
+    Series are counted in the bytes first: every series needs a `series_id`
+    key, and in JSON ``"series_id"`` with plain quotes is a key or a whole
+    string, so a valid request holds that token at most twice per series. A
+    flood of small entries is refused before any parsing. The body is then
+    parsed and validated in one pass by pydantic's JSON reader, and points and
+    columns are counted before any table is built.
+
+    Raises
+    ------
+    TooLargeError
+        Over ``max_series``, ``max_columns`` or ``max_points`` (HTTP 413).
+    RequestValidationError
+        Not JSON, or not a detect request; errors located under ``body``.
+    """
+    tokens = raw.count(SERIES_KEY)
+    if tokens > 2 * limits.max_series:
+        raise _over(
+            "series", f"more than {limits.max_series}", limits.max_series, "MAX_SERIES", "split it"
+        )
+    try:
+        body = DetectRequest.model_validate_json(raw)
+    except ValidationError as error:
+        problems = []
+        for problem in error.errors(include_url=False, include_input=False):
+            message = problem["msg"]
+            if problem["type"] == "json_invalid":
+                message = f"JSON decode error: {problem['ctx']['error']}"
+            loc = ("body", *problem["loc"])
+            problems.append({"type": problem["type"], "loc": loc, "msg": message})
+        raise RequestValidationError(problems) from None
+    check_json_limits(body, limits)
+    return body
+
+
+def check_json_limits(body: DetectRequest, limits: RequestLimits) -> None:
+    """Refuse a JSON request over the limits, by counting only (no frame is built)."""
+    if len(body.series) > limits.max_series:
+        raise _over("series", len(body.series), limits.max_series, "MAX_SERIES", "split it")
+    points = 0
+    for series in body.series:
+        if len(series.values) > limits.max_columns:
+            raise _over(
+                f"value columns in series `{series.series_id}`",
+                len(series.values),
+                limits.max_columns,
+                "MAX_COLUMNS",
+                "send the columns the model was trained on",
+            )
+        points += len(series.timestamp)
+    if points > limits.max_points:
+        raise _over("points", points, limits.max_points, "MAX_POINTS", "split it")
 
 
 def observations_from_json(body: DetectRequest) -> pd.DataFrame:
@@ -64,14 +150,21 @@ def observations_from_json(body: DetectRequest) -> pd.DataFrame:
     return validate_observations(pd.concat(parts, ignore_index=True), source=SOURCE)
 
 
-def observations_from_file(data: bytes, filename: str) -> pd.DataFrame:
-    """An uploaded CSV or parquet file in contract shape as a validated observations table."""
+def observations_from_file(
+    data: bytes, filename: str, limits: RequestLimits | None = None
+) -> pd.DataFrame:
+    """An uploaded CSV or parquet file in contract shape as a validated observations table.
+
+    Columns and rows are counted (the CSV header line and line breaks, the
+    parquet footer) before anything is parsed.
+    """
     suffix = Path(filename).suffix.lower()
     if suffix not in UPLOAD_FORMATS:
         raise UnsupportedFileError(
             f"upload {filename!r}: unsupported file type {suffix or '(none)'}; "
             "send a .csv or .parquet file with columns series_id, timestamp and values"
         )
+    _check_file_limits(data, filename, UPLOAD_FORMATS[suffix], limits or RequestLimits())
     with tempfile.NamedTemporaryFile(suffix=suffix) as tmp:
         tmp.write(data)
         tmp.flush()
@@ -80,6 +173,32 @@ def observations_from_file(data: bytes, filename: str) -> pd.DataFrame:
         except DataError as error:
             # ingest names the temporary file; name the upload instead.
             raise DataError(str(error).replace(tmp.name, filename)) from None
+
+
+def _check_file_limits(data: bytes, filename: str, kind: str, limits: RequestLimits) -> None:
+    max_columns = 2 * limits.max_columns + RESERVED_COLUMNS
+    if kind == "csv":
+        header = data[: data.find(b"\n")] if b"\n" in data else data
+        columns = header.count(b",") + 1
+        rows = data.count(b"\n") - 1 + (not data.endswith(b"\n"))
+    else:
+        try:
+            metadata = pq.ParquetFile(io.BytesIO(data)).metadata
+        except (pa.ArrowException, OSError, ValueError):
+            return  # not parquet: the reader says so, naming the upload
+        columns, rows = metadata.num_columns, metadata.num_rows
+    where = f"upload {filename!r}"
+    if columns > max_columns:
+        raise TooLargeError(
+            f"{where}: {columns} columns; the limit is {max_columns} (series_id, timestamp, "
+            "label and ANOMALIA_MAX_COLUMNS value columns with their flags): send the "
+            "columns the model was trained on"
+        )
+    if rows > limits.max_points:
+        raise TooLargeError(
+            f"{where}: {rows} rows; the limit is {limits.max_points} points "
+            "(ANOMALIA_MAX_POINTS): split it"
+        )
 
 
 class UnsupportedFileError(DataError):
