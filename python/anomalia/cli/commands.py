@@ -167,7 +167,10 @@ def train(args: argparse.Namespace) -> None:
 def _trained(root: Path, names: list[str] | None) -> list[str]:
     if names:
         return names
-    found = sorted(p.parent.name for p in root.glob("*/manifest.json"))
+    # Hidden folders are leftovers of interrupted saves (anomalia.atomic), never models.
+    found = sorted(
+        p.parent.name for p in root.glob("*/manifest.json") if not p.parent.name.startswith(".")
+    )
     if not found:
         raise ConfigError(f"{root}: no trained models; run `anomalia train` first")
     return found

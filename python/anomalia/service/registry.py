@@ -197,7 +197,9 @@ class ModelRegistry:
         """Registered model names, sorted."""
         if not self.root.is_dir():
             return []
-        return sorted(p.parent.name for p in self.root.glob(f"*/{INDEX_FILE}"))
+        return sorted(
+            p.parent.name for p in self.root.glob(f"*/{INDEX_FILE}") if _NAME.match(p.parent.name)
+        )
 
     def describe(self, name: str) -> dict[str, Any]:
         """Serving version and every version's registry entry and manifest summary."""
