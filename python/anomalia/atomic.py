@@ -138,7 +138,12 @@ def atomic_file(path: str | Path) -> Iterator[Path]:
     try:
         yield tmp
         fsync_path(tmp)
-        os.replace(tmp, path)
+        try:
+            os.replace(tmp, path)
+        except IsADirectoryError:
+            raise IsADirectoryError(
+                errno.EISDIR, "is a folder; expected the path of a file to write", str(path)
+            ) from None
         fsync_path(path.parent)
     finally:
         tmp.unlink(missing_ok=True)

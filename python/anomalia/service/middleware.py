@@ -14,6 +14,7 @@ from anomalia.service.logs import request_id_var
 from anomalia.service.metrics import ServiceMetrics
 
 log = logging.getLogger("anomalia.service.access")
+errors_log = logging.getLogger("anomalia.service.errors")
 
 REQUEST_ID_HEADER = b"x-request-id"
 # Metric labels come from fixed sets only: a client choosing the method name must not
@@ -53,11 +54,13 @@ class ObservabilityMiddleware:
         token = request_id_var.set(request_id)
         started = time.perf_counter()
         status = 500
+        response_started = False
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, response_started
             if message["type"] == "http.response.start":
                 status = message["status"]
+                response_started = True
                 message.setdefault("headers", [])
                 message["headers"] = [
                     *message["headers"],
@@ -67,6 +70,18 @@ class ObservabilityMiddleware:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception as error:
+            # Answered here, inside the request's context: the 500 names this request's
+            # id, and nothing is re-raised, so the server keeps the connection open.
+            errors_log.error(
+                "unexpected %s on %s", type(error).__name__, scope["path"][:256], exc_info=error
+            )
+            if not response_started:
+                await send_with_id(_internal_error(request_id))
+                await send_with_id(
+                    {"type": "http.response.body", "body": _internal_body(request_id)}
+                )
+            status = 500
         finally:
             elapsed = time.perf_counter() - started
             # The route template, not the raw path, keeps label cardinality bounded.
@@ -92,6 +107,26 @@ class ObservabilityMiddleware:
                 },
             )
             request_id_var.reset(token)
+
+
+def _internal_body(request_id: str) -> bytes:
+    return json.dumps(
+        {
+            "detail": f"internal error; the service log has it under request id {request_id}",
+            "request_id": request_id,
+        }
+    ).encode()
+
+
+def _internal_error(request_id: str) -> Message:
+    return {
+        "type": "http.response.start",
+        "status": 500,
+        "headers": [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(_internal_body(request_id))).encode()),
+        ],
+    }
 
 
 class BodyLimitMiddleware:

@@ -182,3 +182,60 @@ def test_a_poisoned_model_is_named_and_skipped(start_server, registered, damage,
         listed = {m["name"]: m for m in client.get("/models").json()}
         assert listed["iforest"]["error"] is None
         assert file_named in listed["zscore"]["error"]
+
+
+def _http(sock, request: bytes) -> tuple[int, dict[str, str], bytes]:
+    """Send one HTTP/1.1 request on an open socket; read one response."""
+    sock.sendall(request)
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += sock.recv(65536)
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = dict(line.split(": ", 1) for line in lines[1:])
+    headers = {key.lower(): value for key, value in headers.items()}
+    while len(body) < int(headers["content-length"]):
+        body += sock.recv(65536)
+    return int(lines[0].split()[1]), headers, body
+
+
+def test_a_500_names_its_own_request_and_keeps_the_connection(server, monkeypatch):
+    import socket
+    from concurrent.futures import ThreadPoolExecutor
+    from urllib.parse import urlsplit
+
+    from anomalia.service import scoring
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug, with /secret/path in its message")
+
+    monkeypatch.setattr(scoring, "score_observations", broken)
+    body = json.dumps(detect_body(make_observations(seed=4, n=50))).encode()
+    url = urlsplit(server.url)
+
+    def request(request_id: str) -> bytes:
+        return (
+            f"POST /models/zscore/detect HTTP/1.1\r\nHost: {url.netloc}\r\n"
+            f"X-API-Key: {API_KEY}\r\nX-Request-ID: {request_id}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+        ).encode() + body
+
+    def one_connection(number: int) -> None:
+        with socket.create_connection((url.hostname, url.port), timeout=30) as sock:
+            for attempt in range(2):
+                request_id = f"req-{number}-{attempt}"
+                status, headers, answer = _http(sock, request(request_id))
+                assert status == 500
+                assert headers["x-request-id"] == request_id
+                payload = json.loads(answer)
+                assert payload["request_id"] == request_id
+                assert request_id in payload["detail"]
+                assert "secret" not in payload["detail"] and "Traceback" not in payload["detail"]
+            # The same connection still serves.
+            status, _, _ = _http(
+                sock, f"GET /health HTTP/1.1\r\nHost: {url.netloc}\r\n\r\n".encode()
+            )
+            assert status == 200
+
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(one_connection, range(4)))
