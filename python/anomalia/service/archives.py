@@ -8,6 +8,7 @@ after reading at most the limit, never after unpacking it whole.
 from __future__ import annotations
 
 import stat
+import struct
 import tarfile
 import zipfile
 from dataclasses import dataclass
@@ -17,6 +18,9 @@ from typing import IO
 from anomalia.exceptions import DataError
 
 CHUNK = 1024 * 1024
+END_SIGNATURE = b"PK\x05\x06"
+END_RECORD = 22
+MAX_COMMENT = 65535
 
 
 @dataclass(frozen=True)
@@ -94,7 +98,25 @@ def unpack(archive: Path, target: Path, limits: ArchiveLimits) -> None:
         raise DataError(f"{archive.name}: not a readable archive ({error})") from None
 
 
+def _declared_entries(archive: Path) -> int | None:
+    """Member count from a zip's end record (its last bytes), before the directory is read."""
+    with archive.open("rb") as handle:
+        handle.seek(0, 2)
+        size = handle.tell()
+        handle.seek(max(0, size - END_RECORD - MAX_COMMENT))
+        tail = handle.read()
+    at = tail.rfind(END_SIGNATURE)
+    if at < 0 or len(tail) - at < END_RECORD:
+        return None
+    (entries,) = struct.unpack("<H", tail[at + 10 : at + 12])
+    return None if entries == 0xFFFF else entries  # 0xFFFF: zip64, counted by zipfile
+
+
 def _unpack_zip(archive: Path, target: Path, budget: _Budget) -> None:
+    declared = _declared_entries(archive)
+    if declared is not None:
+        budget.count(declared)  # 60,000 members: refused before their directory is parsed
+        budget.count(0)
     with zipfile.ZipFile(archive) as bundle:
         members = bundle.infolist()
         budget.count(len(members))  # the central directory lists them all: refuse up front

@@ -19,20 +19,31 @@ anomalia serve --models models --port "$port" --log-level error 2>server.log &
 server=$!
 url=http://127.0.0.1:$port
 for _ in $(seq 100); do curl -sf "$url/ready" >/dev/null && break; sleep 0.2; done
-started=$(date +%s)
-status=0
-schemathesis run "$url/openapi.json" -H "X-API-Key: fuzz-key" --max-examples "$examples" \
-  --checks not_a_server_error --mode all --seed 18 --workers 1 --no-shrink || status=$?
-echo "schemathesis exit status $status after $(( $(date +%s) - started )) s"
-curl -s -H "X-API-Key: fuzz-key" "$url/metrics" | python -c '
-import collections, re, sys
+count() {  # requests the server counted, by status, as JSON
+  curl -s -H "X-API-Key: fuzz-key" "$url/metrics" | python -c '
+import collections, json, re, sys
 counts = collections.Counter()
 for line in sys.stdin:
     match = re.match(r"anomalia_requests_total\{.*status=\"(\d+)\"\} (\S+)", line)
     if match:
         counts[match[1]] += int(float(match[2]))
+print(json.dumps(counts))'
+}
+before=$(count)
+started=$(date +%s)
+status=0
+schemathesis run "$url/openapi.json" -H "X-API-Key: fuzz-key" --max-examples "$examples" \
+  --checks not_a_server_error --mode all --seed 18 --workers 1 --no-shrink || status=$?
+echo "schemathesis exit status $status after $(( $(date +%s) - started )) s"
+after=$(count)
+python -c '
+import json, sys
+before, after = (json.loads(arg) for arg in sys.argv[1:])
+# The probes and scrapes of this script are left out.
+counts = {code: after[code] - before.get(code, 0) for code in after}
+counts["200"] -= 1  # the scrape that took "before"
 print(f"server counted {sum(counts.values())} requests; by status: {dict(sorted(counts.items()))}")
 print("5xx:", sum(n for code, n in counts.items() if code.startswith("5")))
-'
+' "$before" "$after"
 grep -c '"level": "ERROR"' server.log | sed 's/^/error log lines: /' || true
 exit "$status"
