@@ -50,6 +50,7 @@ def test_twenty_thousand_series_entries_refused_in_under_a_second(server):
             )
         )
     refused(response, 413, "more than 1000 series; the limit is 1000", "ANOMALIA_MAX_SERIES")
+    print(f"refused in {seconds:.3f} s")
     assert seconds < 1.0
 
 
@@ -71,6 +72,7 @@ def test_hundred_thousand_column_csv_refused_in_under_a_second(server):
             lambda: client.post("/models/zscore/detect/file", files={"file": ("wide.csv", data)})
         )
     refused(response, 413, "upload 'wide.csv': 100002 columns; the limit is 203")
+    print(f"refused in {seconds:.3f} s")
     assert seconds < 1.0
 
 
