@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Annotated
 
 import pandas as pd
@@ -65,7 +66,9 @@ class _Context:
                 f"{self.settings.max_points} (ANOMALIA_MAX_POINTS): split it",
             )
         used_version, model_set = self.models.model(name, version)
+        started = time.perf_counter()
         scores = scoring.score_observations(model_set, observations)
+        self.metrics.scoring.labels(name).observe(time.perf_counter() - started)
         drift = scoring.drift(model_set, observations, self.settings.drift_min_points)
         labels = (name, str(used_version))
         n_anomalies = int(scores["is_anomaly"].sum())
