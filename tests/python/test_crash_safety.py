@@ -88,6 +88,7 @@ def run_killed(action: Callable[[], object], kill_at: int, after: bool, tmp: Pat
 def every_kill(action, check, tmp: Path) -> int:
     """Kill ``action`` before and after each of its renames, ``check`` the disk each time."""
     renames = run_killed(action, 10**6, False, tmp)
+    print(f"{renames} renames, {2 * renames} kills")
     assert renames >= 1
     check("after a full run")
     for kill_at in range(1, renames + 1):
