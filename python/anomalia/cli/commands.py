@@ -134,7 +134,10 @@ def train(args: argparse.Namespace) -> None:
         threshold = {"method": args.threshold}
     if args.contamination is not None:
         threshold["contamination"] = args.contamination
-    fraction = args.train_fraction or config.train.train_fraction
+    # `is None`, not `or`: --train-fraction 0 must be refused, not read as "unset".
+    fraction = config.train.train_fraction if args.train_fraction is None else args.train_fraction
+    if not 0.0 < fraction <= 1.0:
+        raise ConfigError(f"--train-fraction must be in (0, 1], got {fraction}")
     data_path = Path(args.data or config.paths.data)
     observations = read_observations(data_path)
     root = Path(args.models or config.paths.models)

@@ -1,4 +1,4 @@
-"""File-system errors end in one line naming the file and exit status 1, never a traceback."""
+"""Honest CLI errors: file-system errors are one line naming the file (exit 1); no silent defaults."""
 
 from __future__ import annotations
 
@@ -20,3 +20,10 @@ def test_out_a_folder_is_a_data_error_naming_it(tmp_path, monkeypatch, capsys):
         "anomalia detect: error: taken: is a folder; expected the path of a file to write"
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ev.parquet", "m", "obs.parquet", "taken"]
+
+
+def test_train_fraction_zero_is_refused_not_replaced(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    status = main(["train", "--data", "none.parquet", "--train-fraction", "0", "--quiet"])
+    assert status == 2
+    assert "--train-fraction must be in (0, 1], got 0.0" in capsys.readouterr().err
