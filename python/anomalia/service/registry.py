@@ -140,7 +140,7 @@ class ModelRegistry:
         self._lock = threading.RLock()
         self._lock_depth = 0
         self._serving: dict[str, tuple[int, ModelSet]] = {}
-        self._stamps: dict[str, int] = {}
+        self._stamps: dict[str, tuple[int, int]] = {}
         self._cache: OrderedDict[tuple[str, int], ModelSet] = OrderedDict()
 
     @contextmanager
@@ -176,11 +176,14 @@ class ModelRegistry:
             return {"serving": None, "versions": []}
         return _parse_index(index_file)
 
-    def _stamp(self, name: str) -> int:
+    def _stamp(self, name: str) -> tuple[int, int]:
+        # Every index write is a new file (atomic rename): its inode changes even when
+        # two writes fall within one tick of the file system's clock.
         try:
-            return (self.root / name / INDEX_FILE).stat().st_mtime_ns
+            info = (self.root / name / INDEX_FILE).stat()
         except OSError:
-            return 0
+            return (0, 0)
+        return (info.st_ino, info.st_mtime_ns)
 
     def _write_index(self, name: str, index: dict[str, Any]) -> None:
         with atomic_file(self.root / name / INDEX_FILE) as tmp:
