@@ -11,6 +11,8 @@ and leave no leftovers.
 from __future__ import annotations
 
 import os
+import shutil
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,6 +24,7 @@ from anomalia import atomic
 from anomalia.cli.main import main
 from anomalia.contract import read_scores, write_observations
 from anomalia.modelset import ModelSet
+from anomalia.timings import read_timings, timings_path
 
 KILLED = 77
 
@@ -85,16 +88,29 @@ def run_killed(action: Callable[[], object], kill_at: int, after: bool, tmp: Pat
     return int(count_file.read_text())
 
 
-def every_kill(action, check, tmp: Path) -> int:
-    """Kill ``action`` before and after each of its renames, ``check`` the disk each time."""
+def every_kill(action, check, tmp: Path, state: Path) -> int:
+    """Kill ``action`` before and after each of its renames, ``check`` the disk each time.
+
+    ``state`` (the folder the action writes) is put back as it was before every
+    run, so that each kill interrupts a real change from old to new.
+    """
+    snapshot = tmp / "snapshot"
+    shutil.copytree(state, snapshot, symlinks=True)
+
+    def restore() -> None:
+        shutil.rmtree(state)
+        shutil.copytree(snapshot, state, symlinks=True)
+
     renames = run_killed(action, 10**6, False, tmp)
     print(f"{renames} renames, {2 * renames} kills")
     assert renames >= 1
     check("after a full run")
     for kill_at in range(1, renames + 1):
         for after in (False, True):
+            restore()
             run_killed(action, kill_at, after, tmp)
             check(f"killed {'after' if after else 'before'} rename {kill_at} of {renames}")
+    shutil.rmtree(snapshot)
     return renames
 
 
@@ -115,6 +131,7 @@ def test_train_killed_at_any_rename_leaves_old_or_new_models(workspace):
     detectors = ["--detector", "zscore", "--detector", "mad"]
     assert main([*train, *detectors, "--train-fraction", "0.5"]) == 0
     old_new = {150, 240}  # n_train per series before (0.5) and after (0.8)
+    seen = set()
 
     def check(when: str) -> None:
         assert visible(models) == ["mad", "zscore"], when
@@ -122,10 +139,12 @@ def test_train_killed_at_any_rename_leaves_old_or_new_models(workspace):
             manifest = ModelSet.load(models / name)
             n_train = {member.n_train for member in manifest.members_.values()}
             assert len(n_train) == 1 and n_train <= old_new, f"{name} {when}: {n_train}"
+            seen.update(n_train)
 
     renames = every_kill(
-        lambda: main([*train, *detectors, "--train-fraction", "0.8"]), check, workspace
+        lambda: main([*train, *detectors, "--train-fraction", "0.8"]), check, workspace, models
     )
+    assert seen == old_new  # kills fell before and after the swaps
     assert renames >= 2  # one swap per detector at least
     # The last kill came after the last rename: its leftovers are still there, and ignored.
     assert len(list(models.iterdir())) > 2
@@ -143,11 +162,23 @@ def test_detect_killed_at_any_rename_leaves_old_or_new_scores(workspace):
     detect = ["detect", "--data", "obs.parquet", "--models", models, "--out", str(out), "--quiet"]
     assert main([*detect, "--detector", "zscore"]) == 0
 
+    mismatched = []
+
     def check(when: str) -> None:
         detectors = set(read_scores(out)["detector"])
         assert detectors in ({"zscore"}, {"zscore", "mad"}), when
+        # The timings belong to the scores beside them, or are refused as another run's.
+        with warnings.catch_warnings(record=True):
+            warnings.simplefilter("always")
+            timings = read_timings(timings_path(out), out)
+        if timings is None:
+            mismatched.append(when)
+        else:
+            assert set(timings["detector"]) == detectors, when
 
-    every_kill(lambda: main(detect), check, workspace)
+    every_kill(lambda: main(detect), check, workspace, out.parent)
+    # Between the two renames: new scores, old timings, which are refused as another run's.
+    assert mismatched == ["killed after rename 1 of 2", "killed before rename 2 of 2"]
     assert main(detect) == 0
     assert visible(out.parent) == sorted(p.name for p in out.parent.iterdir())
 
@@ -162,6 +193,8 @@ def test_registry_killed_at_any_rename_keeps_a_serving_model(workspace):
     root = workspace / "registry"
     ModelRegistry(root, workspace).register("m", models / "v1" / "zscore")
 
+    seen = set()
+
     def check(when: str) -> None:
         registry = ModelRegistry(root, workspace)
         registry.load_serving()
@@ -170,12 +203,15 @@ def test_registry_killed_at_any_rename_keeps_a_serving_model(workspace):
         assert registry.versions("m") in ([1], [1, 2]), when
         assert serving in registry.versions("m"), when
         registry.model("m")  # loads
+        seen.add(serving)
 
     every_kill(
         lambda: ModelRegistry(root, workspace).register("m", models / "v2" / "zscore"),
         check,
         workspace,
+        root,
     )
+    assert seen == {1, 2}
     registry = ModelRegistry(root, workspace)
     assert registry.register("m", models / "v2" / "zscore") == 2
     assert sorted(p.name for p in (root / "m").iterdir()) == ["1", "2", "registry.json"]

@@ -212,7 +212,8 @@ def detect(args: argparse.Namespace) -> None:
         timings.append((name, model_set.fit_seconds_, seconds, len(scores)))
     out = Path(args.out or config.paths.scores)
     write_scores(pd.concat(parts, ignore_index=True), out)
-    write_timings(pd.DataFrame(timings, columns=TIMING_COLUMNS), timings_path(out))
+    # Second, naming the scores it belongs to: see anomalia.timings.
+    write_timings(pd.DataFrame(timings, columns=TIMING_COLUMNS), timings_path(out), out)
     log.info("wrote scores to %s", out)
 
 
