@@ -22,7 +22,6 @@ the next write to the same target removes those whose writer process is gone.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import errno
 import os
 import shutil
@@ -33,7 +32,9 @@ from pathlib import Path
 
 RENAME_EXCHANGE = 2
 AT_FDCWD = -100
-_libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+# The process's own symbols include the C library's (no ctypes.util.find_library: it
+# runs a subprocess at import).
+_libc = ctypes.CDLL(None, use_errno=True)
 _renameat2 = getattr(_libc, "renameat2", None)
 
 
