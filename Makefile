@@ -89,10 +89,10 @@ clean:
 serve: install
 	$(ANOMALIA) serve --models data/models
 
-# The long schemathesis run of docs/reliability.md (about 10,000 requests, half an hour
+# The long schemathesis run of docs/reliability.md (about 10,000 requests, 10 to 20 minutes
 # on two busy cores) and the service load test of docs/benchmarks.md.
 .PHONY: fuzz loadtest
-FUZZ_EXAMPLES ?= 800
+FUZZ_EXAMPLES ?= 860
 fuzz: install
 	PATH=$(CURDIR)/$(BIN):$$PATH bash tests/python/service/long_fuzz.sh $(FUZZ_EXAMPLES)
 
