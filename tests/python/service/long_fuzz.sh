@@ -3,9 +3,10 @@
 # key, so the registration routes are fuzzed too) over freshly trained models, every
 # operation of its OpenAPI document fuzzed with positive and negative cases; the server's
 # own /metrics counts the requests by status at the end.
-#   usage: long_fuzz.sh [EXAMPLES_PER_OPERATION]   (anomalia and schemathesis on PATH)
+#   usage: long_fuzz.sh [EXAMPLES_PER_OPERATION [SEED]]   (anomalia and schemathesis on PATH)
 set -euo pipefail
 examples=${1:-1000}
+seed=${2:-18}
 work=$(mktemp -d)
 server=
 cleanup() { [[ -n $server ]] && kill "$server" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
@@ -33,7 +34,7 @@ before=$(count)
 started=$(date +%s)
 status=0
 schemathesis run "$url/openapi.json" -H "X-API-Key: fuzz-key" --max-examples "$examples" \
-  --checks not_a_server_error --mode all --seed 18 --workers 1 --no-shrink || status=$?
+  --checks not_a_server_error --mode all --seed "$seed" --workers 1 --no-shrink || status=$?
 echo "schemathesis exit status $status after $(( $(date +%s) - started )) s"
 after=$(count)
 python -c '
