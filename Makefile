@@ -90,3 +90,14 @@ clean:
 .PHONY: serve
 serve: install
 	$(ANOMALIA) serve --models data/models
+
+# The long schemathesis run of docs/reliability.md (about 10,000 requests, 10 to 20 minutes
+# on two busy cores) and the service load test of docs/benchmarks.md.
+.PHONY: fuzz loadtest
+FUZZ_EXAMPLES ?= 860
+fuzz: install
+	PATH=$(CURDIR)/$(BIN):$$PATH bash tests/python/service/long_fuzz.sh $(FUZZ_EXAMPLES)
+
+loadtest: install
+	$(BIN)/python -m anomalia.service.loadtest --models data/models --model zscore \
+		--points 1000 --clients 1 8 --requests 150 --repeats 3 --workers 2

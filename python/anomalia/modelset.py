@@ -458,9 +458,44 @@ def _read_manifest(directory: Path) -> dict[str, Any]:
             "train one with `anomalia train`"
         )
     try:
-        return json.loads(manifest_file.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise DataError(f"{manifest_file}: not valid JSON ({error}); train it again") from None
+        manifest = json.loads(manifest_file.read_text())
+    except (UnicodeDecodeError, ValueError) as error:
+        raise DataError(
+            f"{manifest_file}: not readable JSON ({error}); the save was damaged: "
+            "train again with `anomalia train`"
+        ) from None
+    _check_manifest_agrees(directory, manifest_file, manifest)
+    return manifest
+
+
+MANIFEST_KEYS = ("detector", "params", "threshold", "value_columns", "pooled", "series")
+
+
+def _check_manifest_agrees(directory: Path, manifest_file: Path, manifest: Any) -> None:
+    """Refuse a manifest that lacks a field or disagrees with the folders beside it."""
+    where = f"{manifest_file}: the manifest and the model folders disagree"
+    if not isinstance(manifest, dict):
+        raise DataError(f"{manifest_file}: expected a JSON object, got {type(manifest).__name__}")
+    missing = [key for key in MANIFEST_KEYS if key not in manifest]
+    if missing:
+        raise DataError(f"{manifest_file}: incomplete, `{missing[0]}` is missing; train again")
+    folders = [POOLED_FOLDER] if manifest["pooled"] else []
+    folders += [str(entry.get("folder")) for entry in manifest["series"]]
+    for folder in folders:
+        if not (directory / folder).is_dir():
+            raise DataError(f"{where}: it lists `{folder}`, which is not there; train again")
+        config_file = directory / folder / "config.json"
+        if (manifest["pooled"] and folder != POOLED_FOLDER) or not config_file.is_file():
+            continue
+        try:
+            saved = json.loads(config_file.read_text()).get("detector")
+        except (OSError, UnicodeDecodeError, ValueError):
+            continue  # the detector's own loader reports it, naming the file
+        if saved != manifest["detector"]:
+            raise DataError(
+                f"{where}: `{folder}` holds a `{saved}` model, the manifest says "
+                f"`{manifest['detector']}`; train again rather than mixing folders"
+            )
 
 
 def saved_reference(directory: str | Path) -> dict[str, dict[str, ColumnReference]]:

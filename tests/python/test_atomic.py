@@ -56,3 +56,43 @@ def test_written_files_get_ordinary_permissions(tmp_path):
         pass
     assert (tmp_path / "f").stat().st_mode & 0o777 == 0o666 & ~mask
     assert (tmp_path / "d").stat().st_mode & 0o777 == 0o777 & ~mask
+
+
+def test_a_folder_in_the_way_is_named_without_the_temporary_file(tmp_path):
+    (tmp_path / "out").mkdir()
+    with pytest.raises(IsADirectoryError) as caught:
+        with atomic_file(tmp_path / "out") as tmp:
+            tmp.write_text("x")
+    assert caught.value.filename == str(tmp_path / "out")
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+def test_leftovers_of_dead_writers_are_removed_by_the_next_write(tmp_path):
+    target = tmp_path / "model"
+    dead = tmp_path / ".model.999999999.abc.tmp"  # no such process
+    dead.mkdir()
+    old = tmp_path / ".model.old"  # the fallback's window: the old folder moved aside
+    old.mkdir()
+    (old / "a").write_text("old")
+    with atomic_directory(target) as tmp:
+        assert (target / "a").read_text() == "old"  # put back before anything else
+        (tmp / "a").write_text("new")
+    assert (target / "a").read_text() == "new"
+    assert [p.name for p in tmp_path.iterdir()] == ["model"]
+
+
+def test_folder_swap_without_exchange_support_falls_back(tmp_path, monkeypatch):
+    import errno
+
+    from anomalia import atomic
+
+    def unsupported(first, second):
+        raise OSError(errno.EINVAL, "not supported")
+
+    monkeypatch.setattr(atomic, "_exchange", unsupported)
+    target = tmp_path / "model"
+    for content in ("old", "new"):
+        with atomic_directory(target) as tmp:
+            (tmp / "a").write_text(content)
+    assert (target / "a").read_text() == "new"
+    assert [p.name for p in tmp_path.iterdir()] == ["model"]

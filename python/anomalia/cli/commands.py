@@ -220,7 +220,10 @@ def train(args: argparse.Namespace) -> None:
 def _trained(root: Path, names: list[str] | None) -> list[str]:
     if names:
         return names
-    found = sorted(p.parent.name for p in root.glob("*/manifest.json"))
+    # Hidden folders are leftovers of interrupted saves (anomalia.atomic), never models.
+    found = sorted(
+        p.parent.name for p in root.glob("*/manifest.json") if not p.parent.name.startswith(".")
+    )
     if not found:
         raise ConfigError(f"{root}: no trained models; run `anomalia train` first")
     return found
@@ -306,7 +309,8 @@ def detect(args: argparse.Namespace) -> None:
     table = pd.DataFrame(timings, columns=TIMING_COLUMNS).groupby("detector", sort=False)
     table = table.agg(fit_seconds=("fit_seconds", "first"), score_seconds=("score_seconds", "sum"),
                       n_points=("n_points", "sum")).reset_index()  # fmt: skip
-    write_timings(table, timings_path(out))
+    # Second, naming the scores it belongs to: see anomalia.timings.
+    write_timings(table, timings_path(out), out)
     log.info("wrote scores to %s", out)
 
 

@@ -183,7 +183,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"anomalia {args.command}: error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except OSError as error:  # unreadable, unwritable, a folder where a file was expected...
+        if args.debug:
+            raise
+        print(f"anomalia {args.command}: error: {_file_error(error)}", file=sys.stderr)
+        return EXIT_DATA
     return EXIT_OK
+
+
+def _file_error(error: OSError) -> str:
+    """One line naming the file(s) and the reason, as the operating system gave it."""
+    reason = error.strerror or type(error).__name__
+    names = [str(name) for name in (error.filename, error.filename2) if name is not None]
+    if not names:
+        return f"{reason} ({error})" if str(error) != reason else reason
+    return f"{' -> '.join(names)}: {reason}"
 
 
 if __name__ == "__main__":

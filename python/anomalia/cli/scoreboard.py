@@ -37,7 +37,9 @@ def _timings(scores_path: Path, models: str | None, detectors: list[str]) -> pd.
 
     path = timings_path(scores_path)
     if path.is_file():
-        return read_timings(path)
+        timings = read_timings(path, scores_path)
+        if timings is not None:
+            return timings
     if not models:
         return None
     rows = []

@@ -37,6 +37,18 @@ def register(sub: Any) -> None:
         "else results/mlflow)",
     )
     p.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    p.add_argument(
+        "--insecure",
+        action="store_true",
+        help="serve on a non-loopback --host without ANOMALIA_API_KEY (trusted networks only)",
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="worker processes sharing the port and the model registry (default 1)",
+    )
     p.set_defaults(handler=serve)
 
     p = sub.add_parser("monitor", help="summarise a scores file: volumes, rates, drift")
@@ -50,38 +62,60 @@ def register(sub: Any) -> None:
 
 
 def serve(args: argparse.Namespace) -> None:
-    """``anomalia serve``: run the service until interrupted."""
+    """``anomalia serve``: run the service until interrupted.
+
+    With ``--workers N`` every worker process builds its own app from the
+    ``ANOMALIA_*`` environment (set here from the options), over the one
+    registry folder; registry writes are serialised by a file lock.
+    """
     try:
         import uvicorn
 
         from anomalia.service.logs import logging_config
         from anomalia.service.main import create_app
-        from anomalia.service.settings import Settings
+        from anomalia.service.settings import Settings, check_exposure
     except ImportError as error:
         raise MissingDependencyError(
             f"anomalia serve needs the serve extra ({error.name} is missing): "
             "pip install 'anomalia[serve]'"
         ) from None
     from anomalia.cli.commands import cli_config
+    from anomalia.exceptions import ConfigError
     from anomalia.tracking.uris import is_model_uri
 
+    if args.workers < 1:
+        raise ConfigError(f"--workers must be an integer >= 1, got {args.workers}")
     models = args.models or os.environ.get("ANOMALIA_MODELS_DIR") or cli_config(args).paths.models
+    overrides: dict[str, Any] = {"models_dir": Path(models)}
     if is_model_uri(models):  # served from MLflow; its copies go to paths.models' registry
-        settings = Settings(
-            models_dir=cli_config(args).paths.models,
-            model_source=str(models),
-            tracking_uri=args.tracking_uri,
-        )
-    else:
-        settings = Settings(models_dir=Path(models))
+        overrides = {
+            "models_dir": Path(cli_config(args).paths.models),
+            "model_source": str(models),
+            "tracking_uri": args.tracking_uri,
+        }
+    if args.insecure:
+        overrides["insecure"] = True
+    settings = Settings(**overrides)
+    check_exposure(settings, args.host)
     level = "WARNING" if args.quiet else args.log_level.upper()
-    uvicorn.run(
-        create_app(settings),
-        host=args.host,
-        port=args.port,
-        log_config=logging_config(level),
-        access_log=False,
-    )
+    options: dict[str, Any] = {
+        "host": args.host,
+        "port": args.port,
+        "log_config": logging_config(level),
+        "access_log": False,
+    }
+    if args.workers == 1:
+        uvicorn.run(create_app(settings), **options)
+        return
+    # Workers are separate processes: they read their settings from the environment.
+    os.environ["ANOMALIA_MODELS_DIR"] = str(settings.models_dir)
+    if settings.model_source:
+        os.environ["ANOMALIA_MODEL_SOURCE"] = settings.model_source
+    if settings.tracking_uri:
+        os.environ["ANOMALIA_TRACKING_URI"] = str(settings.tracking_uri)
+    if args.insecure:
+        os.environ["ANOMALIA_INSECURE"] = "1"
+    uvicorn.run("anomalia.service.main:create_app", factory=True, workers=args.workers, **options)
 
 
 def monitor(args: argparse.Namespace) -> None:

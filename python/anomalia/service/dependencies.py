@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import secrets
+import hmac
 
 from fastapi import HTTPException, Request, Security
 from fastapi.security import APIKeyHeader
@@ -30,16 +30,37 @@ def metrics(request: Request) -> ServiceMetrics:
     return request.app.state.metrics
 
 
+def _key_matches(key: str | None, expected: str) -> bool:
+    # Constant time: the comparison must not tell how many leading characters matched.
+    return key is not None and hmac.compare_digest(key.encode(), expected.encode())
+
+
+def _refuse(detail: str) -> HTTPException:
+    return HTTPException(
+        status_code=401, detail=detail, headers={"WWW-Authenticate": API_KEY_HEADER}
+    )
+
+
 def require_api_key(request: Request, key: str | None = Security(_api_key_scheme)) -> None:
     """Refuse the request with 401 unless authentication is off or ``X-API-Key`` matches."""
     expected = app_settings(request).api_key
     if expected is None:
         return
-    if key is None or not secrets.compare_digest(
-        key.encode(), expected.get_secret_value().encode()
-    ):
-        raise HTTPException(
-            status_code=401,
-            detail=f"missing or wrong API key: send it in the {API_KEY_HEADER} header",
-            headers={"WWW-Authenticate": API_KEY_HEADER},
+    if not _key_matches(key, expected.get_secret_value()):
+        raise _refuse(f"missing or wrong API key: send it in the {API_KEY_HEADER} header")
+
+
+def require_write_key(request: Request, key: str | None = Security(_api_key_scheme)) -> None:
+    """Refuse with 401 unless an API key is configured and ``X-API-Key`` matches.
+
+    Registering a model makes the service load files it was handed, so these
+    routes are never open, whatever the authentication setting.
+    """
+    expected = app_settings(request).api_key
+    if expected is None:
+        raise _refuse(
+            "registering models needs an API key: start the service with "
+            f"ANOMALIA_API_KEY set and send the key in the {API_KEY_HEADER} header"
         )
+    if not _key_matches(key, expected.get_secret_value()):
+        raise _refuse(f"missing or wrong API key: send it in the {API_KEY_HEADER} header")

@@ -9,9 +9,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from anomalia.exceptions import DataError
-from anomalia.service.logs import request_id_var
 from anomalia.service.registry import ModelsNotReadyError, UnknownModelError
-from anomalia.service.scoring import UnsupportedFileError
+from anomalia.service.scoring import TooLargeError, UnsupportedFileError
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +39,10 @@ async def _unsupported(request: Request, error: UnsupportedFileError) -> JSONRes
     return _error(415, str(error))
 
 
+async def _too_large(request: Request, error: TooLargeError) -> JSONResponse:
+    return _error(413, str(error))
+
+
 async def _data(request: Request, error: DataError) -> JSONResponse:
     return _error(422, str(error))
 
@@ -56,19 +59,14 @@ async def _value(request: Request, error: ValueError) -> JSONResponse:
     return _error(400, str(error))
 
 
-async def _unexpected(request: Request, error: Exception) -> JSONResponse:
-    log.error("unexpected %s on %s", type(error).__name__, request.url.path, exc_info=error)
-    return _error(
-        500, f"internal error; the service log has it under request id {request_id_var.get()}"
-    )
-
-
 def install(app: FastAPI) -> None:
     """Register the handlers on ``app`` (most specific exception types first)."""
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(UnsupportedFileError, _unsupported)
+    app.add_exception_handler(TooLargeError, _too_large)
     app.add_exception_handler(DataError, _data)
     app.add_exception_handler(UnknownModelError, _unknown)
     app.add_exception_handler(ModelsNotReadyError, _not_ready)
     app.add_exception_handler(ValueError, _value)
-    app.add_exception_handler(Exception, _unexpected)
+    # Anything else is answered by ObservabilityMiddleware, which knows the request's id;
+    # a handler for Exception would run outside it, in Starlette's outermost middleware.

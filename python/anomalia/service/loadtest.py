@@ -3,10 +3,11 @@
 Starts ``anomalia serve`` on a free loopback port over a trained model root
 (or targets ``--url``), then for each number of concurrent clients sends
 ``--requests`` detect requests of ``--points`` points each and reports
-requests/s, points/s and p50/p99 latency, the median over ``--repeats`` runs::
+requests/s, points/s, p50/p99 latency and the share of the server's request
+time spent scoring (from its /metrics), the median over ``--repeats`` runs::
 
     python -m anomalia.service.loadtest --models data/models --model zscore \\
-        --points 1000 --clients 1 8 32 --requests 200 --repeats 5
+        --points 1000 --clients 1 8 32 --requests 200 --repeats 5 --workers 2
 
 The clients run in this process (httpx, asyncio); the server in another.
 On a small machine they compete for the same cores: read the figures as what
@@ -36,13 +37,23 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _start_server(models: Path) -> tuple[subprocess.Popen, str]:
+def _start_server(models: Path, workers: int = 1) -> tuple[subprocess.Popen, str]:
     import httpx
 
     port = _free_port()
     anomalia = Path(sys.executable).with_name("anomalia")
     process = subprocess.Popen(
-        [str(anomalia), "serve", "--models", str(models), "--port", str(port), "--quiet"],
+        [
+            str(anomalia),
+            "serve",
+            "--models",
+            str(models),
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--quiet",
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -114,6 +125,25 @@ async def _run(url: str, path: str, body: bytes, clients: int, requests: int) ->
     }
 
 
+def _seconds(url: str, headers: dict[str, str], model: str) -> tuple[float, float]:
+    """Seconds spent scoring and serving detect requests of ``model``, from /metrics.
+
+    With several workers this is the one worker that answered the scrape: a
+    sample of the same ratio.
+    """
+    import httpx
+
+    scoring = serving = 0.0
+    for line in httpx.get(f"{url}/metrics", headers=headers).text.splitlines():
+        if line.startswith(f'anomalia_scoring_seconds_sum{{model="{model}"}}'):
+            scoring += float(line.rsplit(" ", 1)[1])
+        elif line.startswith("anomalia_request_duration_seconds_sum{") and (
+            'route="/models/{name}/detect"' in line
+        ):
+            serving += float(line.rsplit(" ", 1)[1])
+    return scoring, serving
+
+
 def run(
     url: str, model: str, points: int, clients: list[int], requests: int, repeats: int
 ) -> list[dict]:
@@ -132,7 +162,15 @@ def run(
     asyncio.run(_run(url, path, body, 1, 5))  # warm-up: imports, caches, connections
     results = []
     for count in clients:
-        runs = [asyncio.run(_run(url, path, body, count, requests)) for _ in range(repeats)]
+        runs = []
+        for _ in range(repeats):
+            scoring_before, serving_before = _seconds(url, headers, model)
+            runs.append(asyncio.run(_run(url, path, body, count, requests)))
+            scoring_after, serving_after = _seconds(url, headers, model)
+            served = serving_after - serving_before
+            runs[-1]["scoring_share"] = (
+                (scoring_after - scoring_before) / served if served > 0 else float("nan")
+            )
         median = {key: statistics.median(r[key] for r in runs) for key in runs[0]}
         results.append(
             {
@@ -161,11 +199,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=200, help="requests per run")
     parser.add_argument("--repeats", type=int, default=3, help="runs per concurrency (median)")
     parser.add_argument("--json", action="store_true", help="JSON lines instead of a table")
+    parser.add_argument("--workers", type=int, default=1, help="server worker processes")
     args = parser.parse_args(argv)
     process = None
     url = args.url
     if args.models:
-        process, url = _start_server(args.models)
+        process, url = _start_server(args.models, args.workers)
     try:
         results = [
             row

@@ -11,14 +11,17 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
+from fastapi.openapi.utils import get_openapi
 
 from anomalia import __version__
 from anomalia.service import errors
+from anomalia.service.archives import ArchiveLimits
 from anomalia.service.dependencies import require_api_key
 from anomalia.service.metrics import ServiceMetrics
 from anomalia.service.middleware import BodyLimitMiddleware, ObservabilityMiddleware
 from anomalia.service.registry import ModelRegistry
 from anomalia.service.routers import detect, docs, health, metrics, models
+from anomalia.service.schemas import DetectRequest
 from anomalia.service.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -28,7 +31,8 @@ Score time series with detectors trained by `anomalia train`: every point gets
 a score, the threshold in force and an anomaly flag, in the data contract's
 scores schema. Models are versioned in a registry; the input is compared with
 the training data for drift. When `ANOMALIA_API_KEY` is set, every route but
-`/health` and `/ready` needs the `X-API-Key` header.
+`/health` and `/ready` needs the `X-API-Key` header; registering models and
+choosing the serving version always need it (they are refused while no key is set).
 """
 
 
@@ -42,7 +46,7 @@ def _load_models(registry: ModelRegistry, settings: Settings, metrics: ServiceMe
             for name, version in registry.sync_trained(settings.models_dir):
                 log.info("imported %s from %s as version %d", name, settings.models_dir, version)
     except Exception as error:  # e.g. a read-only registry folder: report, don't crash
-        registry.failures["registry"] = f"{type(error).__name__}: {error}"
+        registry.import_failures["(models folder)"] = f"{type(error).__name__}: {error}"
         log.error("could not import trained models: %s", error)
     registry.load_serving()
     metrics.models_loaded.set(len(registry.serving()))
@@ -58,7 +62,12 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """
     settings: Settings = app.state.settings
     registry = ModelRegistry(
-        settings.registry_path, settings.import_path, settings.max_loaded_versions
+        settings.registry_path,
+        settings.import_path,
+        settings.max_loaded_versions,
+        ArchiveLimits(
+            settings.max_archive_bytes, settings.max_archive_members, settings.max_archive_ratio
+        ),
     )
     app.state.registry = registry
     loader = threading.Thread(
@@ -70,6 +79,23 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     loader.start()
     yield
     loader.join()
+
+
+def _openapi(app: FastAPI) -> dict:
+    """The OpenAPI document, with the bodies routes read themselves (the detect request)."""
+    if app.openapi_schema is None:
+        schema = get_openapi(
+            title=app.title,
+            version=app.version,
+            description=app.description,
+            routes=app.routes,
+        )
+        body = DetectRequest.model_json_schema(ref_template="#/components/schemas/{model}")
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.update(body.pop("$defs", {}))
+        components["DetectRequest"] = body
+        app.openapi_schema = schema
+    return app.openapi_schema
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -96,6 +122,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
     )
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     app.state.settings = settings
     app.state.metrics = ServiceMetrics()
     errors.install(app)

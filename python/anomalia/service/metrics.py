@@ -18,6 +18,9 @@ class ServiceMetrics:
         Request latency in seconds by method and route template.
     errors : Counter
         Responses with status >= 400 by route and status.
+    scoring : Histogram
+        Seconds of each detect request spent scoring, by model: its share of
+        the request latency shows what parsing and serialisation cost.
     points : Counter
         Points scored by model and version.
     anomalies : Counter
@@ -45,6 +48,13 @@ class ServiceMetrics:
             "anomalia_request_errors",
             "HTTP responses with status >= 400.",
             [*route, "status"],
+            registry=self.registry,
+        )
+        self.scoring = Histogram(
+            "anomalia_scoring_seconds",
+            "Time spent scoring (detector and threshold) in each detect request.",
+            ["model"],
+            buckets=LATENCY_BUCKETS,
             registry=self.registry,
         )
         model = ["model", "version"]

@@ -14,8 +14,18 @@ from anomalia.service.logs import request_id_var
 from anomalia.service.metrics import ServiceMetrics
 
 log = logging.getLogger("anomalia.service.access")
+errors_log = logging.getLogger("anomalia.service.errors")
 
 REQUEST_ID_HEADER = b"x-request-id"
+# Metric labels come from fixed sets only: a client choosing the method name must not
+# be able to create new time series (20,000 made-up methods once grew /metrics to 33 MB).
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+OTHER = "other"
+
+
+def method_label(method: str) -> str:
+    """The method as a metric label: a standard one, else ``other``."""
+    return method if method in METHODS else OTHER
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -44,11 +54,13 @@ class ObservabilityMiddleware:
         token = request_id_var.set(request_id)
         started = time.perf_counter()
         status = 500
+        response_started = False
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, response_started
             if message["type"] == "http.response.start":
                 status = message["status"]
+                response_started = True
                 message.setdefault("headers", [])
                 message["headers"] = [
                     *message["headers"],
@@ -58,30 +70,63 @@ class ObservabilityMiddleware:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception as error:
+            # Answered here, inside the request's context: the 500 names this request's
+            # id, and nothing is re-raised, so the server keeps the connection open.
+            errors_log.error(
+                "unexpected %s on %s", type(error).__name__, scope["path"][:256], exc_info=error
+            )
+            if not response_started:
+                await send_with_id(_internal_error(request_id))
+                await send_with_id(
+                    {"type": "http.response.body", "body": _internal_body(request_id)}
+                )
+            status = 500
         finally:
             elapsed = time.perf_counter() - started
             # The route template, not the raw path, keeps label cardinality bounded.
             route = getattr(scope.get("route"), "path", None) or "unmatched"
             method = scope["method"]
-            self.metrics.requests.labels(method, route, str(status)).inc()
-            self.metrics.latency.labels(method, route).observe(elapsed)
+            label = method_label(method)
+            self.metrics.requests.labels(label, route, str(status)).inc()
+            self.metrics.latency.labels(label, route).observe(elapsed)
             if status >= 400:
-                self.metrics.errors.labels(method, route, str(status)).inc()
+                self.metrics.errors.labels(label, route, str(status)).inc()
             log.log(
                 logging.WARNING if status >= 500 else logging.INFO,
                 "%s %s %d",
-                method,
-                scope["path"],
+                method[:16],
+                scope["path"][:256],
                 status,
                 extra={
                     "route": route,
-                    "method": method,
-                    "path": scope["path"],
+                    "method": method[:16],
+                    "path": scope["path"][:256],
                     "status": status,
                     "latency_ms": round(elapsed * 1000, 2),
                 },
             )
             request_id_var.reset(token)
+
+
+def _internal_body(request_id: str) -> bytes:
+    return json.dumps(
+        {
+            "detail": f"internal error; the service log has it under request id {request_id}",
+            "request_id": request_id,
+        }
+    ).encode()
+
+
+def _internal_error(request_id: str) -> Message:
+    return {
+        "type": "http.response.start",
+        "status": 500,
+        "headers": [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(_internal_body(request_id))).encode()),
+        ],
+    }
 
 
 class BodyLimitMiddleware:

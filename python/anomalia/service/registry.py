@@ -15,16 +15,17 @@ serves.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import logging
 import re
 import shutil
-import tarfile
 import tempfile
 import threading
-import zipfile
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -32,10 +33,12 @@ from typing import Any
 from anomalia.atomic import atomic_directory, atomic_file
 from anomalia.exceptions import AnomaliaError, DataError
 from anomalia.modelset import ModelSet
+from anomalia.service.archives import ArchiveLimits, unpack
 
 log = logging.getLogger(__name__)
 
 INDEX_FILE = "registry.json"
+LOCK_FILE = ".lock"
 MANIFEST = "manifest.json"
 ARCHIVE_SUFFIXES = (".tar.gz", ".tgz", ".tar", ".zip")
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$")
@@ -64,6 +67,39 @@ def manifest_digest(folder: Path) -> str:
     return hashlib.sha256((folder / MANIFEST).read_bytes()).hexdigest()
 
 
+def content_digest(folder: Path) -> str:
+    """SHA-256 over every file's relative path and bytes: identifies the content."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in Path(folder).rglob("*") if p.is_file()):
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+        with path.open("rb") as handle:
+            while chunk := handle.read(1024 * 1024):
+                digest.update(chunk)
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+class CorruptEntryError(DataError):
+    """A registry index or model version on disk that cannot be read."""
+
+
+def _parse_index(index_file: Path) -> dict[str, Any]:
+    """Read and check one ``registry.json``; any damage is a CorruptEntryError naming it."""
+    try:
+        index = json.loads(index_file.read_text())
+        versions = [int(entry["version"]) for entry in index["versions"]]
+        serving = index["serving"]
+        if serving is not None and serving not in versions:
+            raise ValueError(f"serving version {serving} is not among versions {versions}")
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as error:
+        reason = f"{type(error).__name__}: {error}"
+        raise CorruptEntryError(
+            f"{index_file}: not a readable registry index ({reason}); "
+            "restore it or remove its model folder"
+        ) from None
+    return index
+
+
 class ModelRegistry:
     """Registered versions of model sets and the loaded serving version of each.
 
@@ -81,35 +117,92 @@ class ModelRegistry:
     state : str
         ``"loading"`` until :meth:`load_serving` finished, then ``"done"``.
     failures : dict of str to str
-        Model name -> why its serving version failed to load.
+        Model name -> why its registry entry or serving version failed to load
+        (naming the file); the model is skipped, the others serve.
+    import_failures : dict of str to str
+        Folder name under the models folder -> why it could not be registered.
     """
 
-    def __init__(self, root: Path, import_root: Path, max_loaded: int = 16):
+    def __init__(
+        self,
+        root: Path,
+        import_root: Path,
+        max_loaded: int = 16,
+        archive_limits: ArchiveLimits | None = None,
+    ):
         self.root = Path(root)
         self.import_root = Path(import_root)
         self.max_loaded = max_loaded
+        self.archive_limits = archive_limits or ArchiveLimits()
         self.state = "loading"
         self.failures: dict[str, str] = {}
+        self.import_failures: dict[str, str] = {}
         self._lock = threading.RLock()
+        self._lock_depth = 0
         self._serving: dict[str, tuple[int, ModelSet]] = {}
+        self._stamps: dict[str, tuple[int, int]] = {}
         self._cache: OrderedDict[tuple[str, int], ModelSet] = OrderedDict()
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """Serialise registry writes among threads and among worker processes.
+
+        The threads share an RLock; processes (``anomalia serve --workers N``)
+        share an advisory lock on ``<registry>/.lock``, taken by the outermost
+        holder only.
+        """
+        with self._lock:
+            if self._lock_depth:
+                self._lock_depth += 1
+                try:
+                    yield
+                finally:
+                    self._lock_depth -= 1
+                return
+            self.root.mkdir(parents=True, exist_ok=True)
+            with open(self.root / LOCK_FILE, "a") as handle:
+                fcntl.flock(handle, fcntl.LOCK_EX)
+                self._lock_depth = 1
+                try:
+                    yield
+                finally:
+                    self._lock_depth = 0
+                    fcntl.flock(handle, fcntl.LOCK_UN)
 
     # ------------------------------------------------------------------ index
     def _index(self, name: str) -> dict[str, Any]:
         index_file = self.root / name / INDEX_FILE
         if not index_file.is_file():
             return {"serving": None, "versions": []}
-        return json.loads(index_file.read_text())
+        return _parse_index(index_file)
+
+    def _stamp(self, name: str) -> tuple[int, int]:
+        # Every index write is a new file (atomic rename): its inode changes even when
+        # two writes fall within one tick of the file system's clock.
+        try:
+            info = (self.root / name / INDEX_FILE).stat()
+        except OSError:
+            return (0, 0)
+        return (info.st_ino, info.st_mtime_ns)
 
     def _write_index(self, name: str, index: dict[str, Any]) -> None:
         with atomic_file(self.root / name / INDEX_FILE) as tmp:
             tmp.write_text(json.dumps(index, indent=2))
 
+    def versions(self, name: str) -> list[int]:
+        """Registered version numbers of ``name`` (empty when unknown or unreadable)."""
+        try:
+            return [v["version"] for v in self._index(check_name(name))["versions"]]
+        except (CorruptEntryError, ValueError):
+            return []
+
     def names(self) -> list[str]:
         """Registered model names, sorted."""
         if not self.root.is_dir():
             return []
-        return sorted(p.parent.name for p in self.root.glob(f"*/{INDEX_FILE}"))
+        return sorted(
+            p.parent.name for p in self.root.glob(f"*/{INDEX_FILE}") if _NAME.match(p.parent.name)
+        )
 
     def describe(self, name: str) -> dict[str, Any]:
         """Serving version and every version's registry entry and manifest summary."""
@@ -119,7 +212,17 @@ class ModelRegistry:
         versions = []
         for entry in index["versions"]:
             folder = self.root / name / str(entry["version"])
-            manifest = json.loads((folder / MANIFEST).read_text())
+            try:
+                manifest = json.loads((folder / MANIFEST).read_text())
+            except (OSError, UnicodeDecodeError, ValueError) as error:
+                versions.append(
+                    {
+                        **entry,
+                        "serving": entry["version"] == index["serving"],
+                        "error": f"{folder / MANIFEST}: unreadable ({error})",
+                    }
+                )
+                continue
             versions.append(
                 {
                     **entry,
@@ -156,8 +259,15 @@ class ModelRegistry:
         """
         check_name(name)
         model_set = ModelSet.load(source)  # refuse anything that would not serve
-        with self._lock:
+        content = content_digest(source)
+        with self._writing():
             index = self._index(name)
+            same = [v["version"] for v in index["versions"] if v.get("content") == content]
+            if same:  # registered before: no second copy
+                log.info("%s: content of %s is version %d already", name, source, same[0])
+                if serve and index["serving"] != same[0]:
+                    self.set_serving(name, same[0])
+                return same[0]
             version = max((v["version"] for v in index["versions"]), default=0) + 1
             with atomic_directory(self.root / name / str(version)) as tmp:
                 shutil.copytree(source, tmp, dirs_exist_ok=True)
@@ -167,6 +277,7 @@ class ModelRegistry:
                     "registered": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                     "source": origin or str(source),
                     "digest": manifest_digest(source),
+                    "content": content,
                 }
             )
             if serve or index["serving"] is None:
@@ -174,6 +285,7 @@ class ModelRegistry:
                 self._serving[name] = (version, model_set)
                 self.failures.pop(name, None)
             self._write_index(name, index)
+            self._stamps[name] = self._stamp(name)
         log.info("registered %s version %d from %s", name, version, origin or source)
         return version
 
@@ -208,19 +320,20 @@ class ModelRegistry:
             archive = Path(scratch) / Path(filename).name
             archive.write_bytes(data)
             unpacked = Path(scratch) / "unpacked"
-            _unpack(archive, unpacked)
+            unpack(archive, unpacked, self.archive_limits)
             folder = _model_folder(unpacked, filename)
             return self.register(name, folder, serve=serve, origin=f"upload:{filename}")
 
     def set_serving(self, name: str, version: int) -> None:
         """Make ``version`` the serving version of ``name`` (loads it first)."""
-        with self._lock:
+        with self._writing():
             index = self._index(check_name(name))
             self._check_version(name, version, index)
             model_set = self._load(name, version)
             index["serving"] = version
             self._write_index(name, index)
             self._serving[name] = (version, model_set)
+            self._stamps[name] = self._stamp(name)
             self.failures.pop(name, None)
         log.info("%s now serves version %d", name, version)
 
@@ -229,41 +342,71 @@ class ModelRegistry:
         added = []
         for manifest in sorted(Path(models_dir).glob(f"*/{MANIFEST}")):
             folder = manifest.parent
-            if not _NAME.match(folder.name):
+            if not _NAME.match(folder.name):  # also skips hidden leftovers of saves
                 continue
-            digest = manifest_digest(folder)
-            if any(v["digest"] == digest for v in self._index(folder.name)["versions"]):
-                continue
-            added.append((folder.name, self.register(folder.name, folder.resolve())))
+            try:
+                with self._writing():
+                    digest = manifest_digest(folder)
+                    if any(v["digest"] == digest for v in self._index(folder.name)["versions"]):
+                        continue
+                    added.append((folder.name, self.register(folder.name, folder.resolve())))
+            except Exception as error:  # one broken folder must not stop the others
+                self.import_failures[folder.name] = _reason(error, folder)
+                log.error("could not import %s: %s", folder, self.import_failures[folder.name])
         return added
 
     # ---------------------------------------------------------------- serving
     def load_serving(self) -> None:
         """Load the serving version of every model; failures are recorded, not raised."""
-        for name in self.names():
+        try:
+            for name in self.names():
+                if name in self._serving or name in self.failures:
+                    continue
+                try:
+                    self._load_serving_of(name)
+                except Exception as error:  # any broken model must not stop the others
+                    self.failures[name] = _reason(error, self.root / name)
+                    log.error("model %s failed to load: %s", name, self.failures[name])
+        finally:
+            self.state = "done"
+
+    def _load_serving_of(self, name: str) -> None:
+        with self._lock:
+            stamp = self._stamp(name)
             serving = self._index(name)["serving"]
-            try:
-                with self._lock:
-                    if name not in self._serving:
-                        self._serving[name] = (serving, self._load(name, serving))
-            except Exception as error:  # any broken model must not stop the others
-                self.failures[name] = f"{type(error).__name__}: {error}"
-                log.error("model %s version %s failed to load: %s", name, serving, error)
-        self.state = "done"
+            if serving is None:
+                raise CorruptEntryError(f"{self.root / name / INDEX_FILE}: no serving version")
+            self._serving[name] = (serving, self._load(name, serving))
+            self._stamps[name] = stamp
+            self.failures.pop(name, None)
+
+    def _refresh(self, name: str) -> None:
+        """Follow a serving choice or registration made by another worker process."""
+        if self._stamps.get(name) == self._stamp(name):
+            return
+        if not (self.root / name / INDEX_FILE).is_file():
+            return
+        try:
+            self._load_serving_of(name)
+        except Exception as error:
+            self.failures[name] = _reason(error, self.root / name)
+            self._serving.pop(name, None)
+            self._stamps[name] = self._stamp(name)
 
     @property
     def ready(self) -> bool:
-        """True once loading finished, with at least one model and no failures."""
-        return self.state == "done" and bool(self._serving) and not self.failures
+        """True once loading finished with at least one model serving (others may have failed)."""
+        return self.state == "done" and bool(self._serving)
 
     def model(self, name: str, version: int | None = None) -> tuple[int, ModelSet]:
         """The loaded model set of ``name`` at ``version`` (default: the serving one)."""
         check_name(name)
         if self.state != "done":
             raise ModelsNotReadyError("models are still loading; retry when /ready answers 200")
-        if name in self.failures:
-            raise ModelsNotReadyError(f"model `{name}` failed to load: {self.failures[name]}")
         with self._lock:
+            self._refresh(name)
+            if name in self.failures:
+                raise ModelsNotReadyError(f"model `{name}` failed to load: {self.failures[name]}")
             if name not in self._serving:
                 raise UnknownModelError(f"no model named `{name}`; registered: {self._known()}")
             serving_version, serving_model = self._serving[name]
@@ -296,37 +439,11 @@ class ModelRegistry:
         return ModelSet.load(self.root / name / str(version))
 
 
-def _unpack(archive: Path, target: Path) -> None:
-    """Unpack a tar or zip archive of plain files and folders, all inside ``target``."""
-    target.mkdir()
-    try:
-        if archive.name.lower().endswith(".zip"):
-            with zipfile.ZipFile(archive) as bundle:
-                for member in bundle.namelist():
-                    _check_member(archive, member, target, plain=True)
-                bundle.extractall(target)
-        else:
-            with tarfile.open(archive) as bundle:
-                for member in bundle.getmembers():
-                    plain = member.isfile() or member.isdir()
-                    _check_member(archive, member.name, target, plain=plain)
-                if hasattr(tarfile, "data_filter"):  # Python >= 3.11.4; checked above anyway
-                    bundle.extractall(target, filter="data")
-                else:
-                    bundle.extractall(target)
-    except (tarfile.TarError, zipfile.BadZipFile, EOFError, OSError) as error:
-        raise DataError(f"{archive.name}: not a readable archive ({error})") from None
-
-
-def _check_member(archive: Path, name: str, target: Path, *, plain: bool) -> None:
-    """Refuse links, devices and members that would land outside ``target``."""
-    if not plain:
-        raise DataError(
-            f"{archive.name}: member {name!r} is not a plain file or folder; "
-            "a model archive holds only those"
-        )
-    if not (target / name).resolve().is_relative_to(target.resolve()):
-        raise DataError(f"{archive.name}: member {name!r} escapes the archive")
+def _reason(error: Exception, where: Path) -> str:
+    """Why a model failed, naming the file (CorruptEntryError and DataError already do)."""
+    if isinstance(error, DataError):
+        return str(error)
+    return f"{where}: {type(error).__name__}: {error}"
 
 
 def _model_folder(unpacked: Path, filename: str) -> Path:

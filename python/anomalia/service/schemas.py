@@ -90,3 +90,4 @@ class ModelSummary(BaseModel):
     name: str
     serving: int | None
     versions: list[dict[str, Any]]
+    error: str | None = Field(None, description="why the model is skipped, naming the file")

@@ -30,6 +30,7 @@ N_POINTS = 800
 N_TRAIN = 600
 PERIOD = 48
 START = pd.Timestamp("2026-01-01", tz="UTC")
+API_KEY = "test-key"  # registration routes always need one
 STEP = pd.Timedelta("5min")
 
 
@@ -80,6 +81,10 @@ class Server:
     app: object
 
     def client(self, **kwargs) -> httpx.Client:
+        """A client that sends the API key when the server has one."""
+        if self.settings.api_key is not None:
+            key = self.settings.api_key.get_secret_value()
+            kwargs["headers"] = {"X-API-Key": key, **kwargs.get("headers", {})}
         return httpx.Client(base_url=self.url, timeout=30, **kwargs)
 
 

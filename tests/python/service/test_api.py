@@ -13,7 +13,7 @@ import pytest
 from anomalia.contract import validate_scores
 from anomalia.modelset import ModelSet
 
-from .conftest import SERIES, detect_body, make_observations, train_models
+from .conftest import API_KEY, SERIES, detect_body, make_observations, train_models
 
 
 @pytest.fixture
@@ -106,7 +106,7 @@ def test_detect_file_gives_the_json_answer(start_server, fresh, tmp_path, suffix
 
 
 def test_register_version_choose_serving_and_score_by_version(start_server, tmp_path, fresh):
-    server = start_server()
+    server = start_server(api_key=API_KEY)
     retrained = train_models(tmp_path / "retrained", zscore_window=6)
     body = detect_body(fresh)
     with server.client() as client:
@@ -129,7 +129,7 @@ def test_register_version_choose_serving_and_score_by_version(start_server, tmp_
 
 
 def test_register_uploaded_archive(start_server, trained_root, fresh):
-    server = start_server()
+    server = start_server(api_key=API_KEY)
     archive = io.BytesIO()
     with tarfile.open(fileobj=archive, mode="w:gz") as bundle:
         bundle.add(trained_root / "iforest", arcname="iforest")
@@ -148,8 +148,9 @@ def test_register_uploaded_archive(start_server, trained_root, fresh):
 def test_restart_keeps_versions_and_serving_choice(start_server, tmp_path, trained_root):
     models = tmp_path / "models"
     shutil.copytree(trained_root, models)
-    with start_server(models_dir=models).client() as client:
-        client.post("/models/zscore/versions", json={"path": str(models / "zscore")})
+    retrained = train_models(tmp_path / "retrained", zscore_window=6)
+    with start_server(models_dir=models, api_key=API_KEY).client() as client:
+        client.post("/models/zscore/versions", json={"path": str(retrained / "zscore")})
         client.put("/models/zscore/serving", json={"version": 1})
     # A restart over unchanged train outputs registers nothing new and keeps version 1 serving.
     with start_server(models_dir=models).client() as client:

@@ -9,12 +9,12 @@ import tarfile
 import httpx
 import pytest
 
-from .conftest import detect_body, make_observations
+from .conftest import API_KEY, detect_body, make_observations
 
 
 @pytest.fixture
 def server(start_server):
-    return start_server(max_points=500, max_body_bytes=64 * 1024)
+    return start_server(max_points=500, max_body_bytes=64 * 1024, api_key=API_KEY)
 
 
 @pytest.fixture

@@ -238,3 +238,46 @@ def test_registry_requests(fuzz_client):
     run()
     print(f"fuzz registry: {sum(sent)} requests")
     assert len(sent) >= MAX_EXAMPLES["registry"]
+
+
+# ---------------------------------------------------------------- schemathesis
+# Requests generated from the service's own OpenAPI document, positive (valid by the
+# schema) and negative (breaking it), against a real server holding the key, so that
+# the registration routes are reached too. The long run is `make fuzz` (docs/reliability.md).
+SCHEMA_EXAMPLES = max(1, round(20 * SCALE))
+
+
+def test_schemathesis_finds_no_server_error(start_server):
+    import requests
+    import schemathesis
+    from hypothesis.errors import Unsatisfiable
+    from schemathesis import GenerationMode
+
+    from .conftest import API_KEY
+
+    server = start_server(api_key=API_KEY, max_points=2000, max_body_bytes=256 * 1024)
+    schema = schemathesis.openapi.from_url(f"{server.url}/openapi.json")
+    statuses: Counter[int] = Counter()
+    failures: list[str] = []
+    session = requests.Session()
+    session.headers["X-API-Key"] = API_KEY
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+
+            @settings(FUZZ, max_examples=SCHEMA_EXAMPLES, database=None)
+            @given(case=operation.as_strategy(generation_mode=mode))
+            def run(case):
+                response = case.call(base_url=server.url, session=session)
+                statuses[response.status_code] += 1
+                if response.status_code >= 500:
+                    failures.append(f"{case.method} {case.formatted_path}: {response.text}")
+
+            try:
+                run()
+            except Unsatisfiable:  # nothing to break: a route without parameters or body
+                assert mode is GenerationMode.NEGATIVE, operation.path
+    print(f"schemathesis: {statuses.total()} requests, statuses {dict(sorted(statuses.items()))}")
+    assert not failures, failures[:3]
+    assert statuses.total() >= 250
+    assert statuses[200] > 0 and statuses[422] > 0

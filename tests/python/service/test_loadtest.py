@@ -27,3 +27,4 @@ def test_run_reports_one_row_per_concurrency(start_server):
         assert row["requests_per_s"] > 0
         assert 0 < row["p50_ms"] <= row["p99_ms"]
         assert abs(row["points_per_s"] - row["requests_per_s"] * 100) <= 1
+        assert 0 < row["scoring_share"] < 1  # measured by the server itself

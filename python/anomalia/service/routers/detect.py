@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Annotated
 
 import pandas as pd
-from fastapi import APIRouter, Depends, File, HTTPException, Path, Query, Response, UploadFile
+from fastapi import (
+    APIRouter,
+    Depends,
+    File,
+    HTTPException,
+    Path,
+    Query,
+    Request,
+    Response,
+    UploadFile,
+)
 
 from anomalia.service import scoring
 from anomalia.service.dependencies import app_settings, metrics, registry
 from anomalia.service.metrics import ServiceMetrics
 from anomalia.service.registry import ModelRegistry
-from anomalia.service.schemas import DetectRequest, DetectResponse
+from anomalia.service.schemas import DetectResponse
 from anomalia.service.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -43,6 +54,9 @@ class _Context:
         self.settings = settings
         self.models = models
         self.metrics = service_metrics
+        self.limits = scoring.RequestLimits(
+            settings.max_points, settings.max_series, settings.max_columns
+        )
 
     def detect(self, name: str, version: int | None, observations: pd.DataFrame) -> Response:
         if len(observations) > self.settings.max_points:
@@ -52,7 +66,9 @@ class _Context:
                 f"{self.settings.max_points} (ANOMALIA_MAX_POINTS): split it",
             )
         used_version, model_set = self.models.model(name, version)
+        started = time.perf_counter()
         scores = scoring.score_observations(model_set, observations)
+        self.metrics.scoring.labels(name).observe(time.perf_counter() - started)
         drift = scoring.drift(model_set, observations, self.settings.drift_min_points)
         labels = (name, str(used_version))
         n_anomalies = int(scores["is_anomaly"].sum())
@@ -90,13 +106,30 @@ class _Context:
 Context = Annotated[_Context, Depends()]
 
 
+async def _raw_body(request: Request) -> bytes:
+    # Read here (bounded by the body-limit middleware), parsed in the route by
+    # scoring.parse_detect_request, which counts before it parses.
+    return await request.body()
+
+
+RawBody = Annotated[bytes, Depends(_raw_body)]
+JSON_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DetectRequest"}}},
+    }
+}
+
+
 @router.post(
     "/{name}/detect",
     response_model=DetectResponse,
     responses=ERRORS,
     summary="Score series sent as JSON",
+    openapi_extra=JSON_BODY,
 )
-def detect_json(name: Name, body: DetectRequest, context: Context, version: Version = None):
+def detect_json(name: Name, raw: RawBody, context: Context, version: Version = None):
+    body = scoring.parse_detect_request(raw, context.limits)
     return context.detect(name, version, scoring.observations_from_json(body))
 
 
@@ -112,5 +145,7 @@ def detect_file(
     context: Context,
     version: Version = None,
 ):
-    observations = scoring.observations_from_file(file.file.read(), file.filename or "")
+    observations = scoring.observations_from_file(
+        file.file.read(), file.filename or "", context.limits
+    )
     return context.detect(name, version, observations)

@@ -21,22 +21,27 @@ def health() -> dict[str, str]:
 
 @router.get(
     "/ready",
-    summary="Readiness: every registered model's serving version is loaded",
+    summary="Readiness: loading done and at least one model serves; broken ones are named",
     responses={503: {"description": "models loading, failed, or none registered"}},
 )
 def ready(models: Annotated[ModelRegistry, Depends(registry)]) -> Any:
     serving = models.serving()
+    failed = {**models.import_failures, **models.failures}
     if models.ready:
+        # Broken models are skipped and named; the others serve, so the instance is ready.
+        if failed:
+            return {"status": "degraded", "models": serving, "failed": failed}
         return {"status": "ready", "models": serving}
     if models.state != "done":
         reason = "models are loading"
-    elif models.failures:
-        reason = "; ".join(f"{name}: {error}" for name, error in models.failures.items())
+    elif failed:
+        reason = "; ".join(f"{name}: {error}" for name, error in failed.items())
     else:
         reason = (
             "no models registered: train with `anomalia train` into the models folder and "
             "restart, or POST /models/{name}/versions"
         )
     return JSONResponse(
-        {"status": "not ready", "detail": reason, "models": serving}, status_code=503
+        {"status": "not ready", "detail": reason, "models": serving, "failed": failed},
+        status_code=503,
     )
