@@ -94,6 +94,8 @@ class DynamicThreshold(BaseThreshold):
     """
 
     name = "dynamic"
+    # Each batch is judged on its own windows: fed in pieces, the answer changes.
+    chunkable = False
 
     def __init__(
         self,
