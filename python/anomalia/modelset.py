@@ -28,6 +28,7 @@ Layout of a saved model set::
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import pickle
@@ -47,6 +48,7 @@ from anomalia.contract.schema import value_columns
 from anomalia.detectors.base import BaseDetector
 from anomalia.detectors.registry import get_detector_class, make_detector
 from anomalia.drift import ColumnReference, summarise
+from anomalia.engine import advance, start
 from anomalia.exceptions import DataError, NotFittedError
 from anomalia.preprocess.impute import fill_missing
 from anomalia.preprocess.resample import infer_frequency, regularise
@@ -73,6 +75,23 @@ class SeriesModel:
     scaler: Scaler | None = None
     #: Time-ordered calibration scores of the training part; thresholds are refitted on them.
     calibration: np.ndarray | None = None
+
+    @property
+    def fingerprint(self) -> str:
+        """Fingerprint of the fitted detector, threshold and scaler: what a stream state is for."""
+        digest = hashlib.sha256()
+        detector = self.detector
+        digest.update(json.dumps([detector.name, detector.get_params()], default=str).encode())
+        digest.update(detector.train_fingerprint_.encode())
+        threshold = self.threshold
+        digest.update(json.dumps([threshold.name, threshold.get_params()], default=str).encode())
+        for key, value in sorted(threshold.initial_state().items()):
+            digest.update(key.encode())
+            digest.update(np.asarray(value, dtype=np.float64).tobytes())
+        if self.scaler is not None:
+            digest.update(np.asarray(self.scaler.center_, dtype=np.float64).tobytes())
+            digest.update(np.asarray(self.scaler.scale_, dtype=np.float64).tobytes())
+        return digest.hexdigest()[:16]
 
 
 @dataclass
@@ -266,14 +285,18 @@ class ModelSet:
                 )
             prepared = _prepare(frame, member.frequency, self.fill_method)
             values = prepared[self.value_columns_].to_numpy()
-            if member.scaler is not None:
-                values = member.scaler.transform(values)
-            scores = member.detector.score(values)
-            thresholds = member.threshold.thresholds(scores)
-            # Back to the caller's timestamps: one score per input row.
+            # Batch is a stream fed all at once: the engine scores the series from its start.
+            answers, _ = advance(member, start(member), values)
             grid = pd.DataFrame(
-                {"timestamp": prepared["timestamp"], "score": scores, "threshold": thresholds}
+                {
+                    "timestamp": prepared["timestamp"],
+                    "score": answers.score,
+                    "threshold": answers.threshold,
+                    "is_anomaly": answers.is_anomaly,
+                    "status": answers.status,
+                }
             )
+            # Back to the caller's timestamps: one score per input row.
             rows = pd.merge_asof(frame[["timestamp"]], grid, on="timestamp", direction="nearest")
             parts.append(
                 pd.DataFrame(
@@ -283,7 +306,8 @@ class ModelSet:
                         "detector": self.detector,
                         "score": rows["score"].to_numpy(np.float64),
                         "threshold": rows["threshold"].to_numpy(np.float64),
-                        "is_anomaly": (rows["score"] > rows["threshold"]).to_numpy(),
+                        "is_anomaly": rows["is_anomaly"].to_numpy(bool),
+                        "status": rows["status"].to_numpy(object),
                     }
                 )
             )

@@ -20,7 +20,7 @@ import pandas as pd
 
 from anomalia import __version__
 from anomalia.atomic import atomic_directory
-from anomalia.exceptions import DataError, NotFittedError
+from anomalia.exceptions import DataError, NotFittedError, StreamingError
 
 ArrayLike = np.ndarray | pd.DataFrame | pd.Series
 
@@ -277,6 +277,38 @@ class BaseDetector:
             detector._set_state(pickle.load(handle))
         detector._load_artifacts(path)
         return detector
+
+    # ------------------------------------------------------------ streaming
+    def stream_history(self) -> int | None:
+        """Rows before a point that its score depends on, for scoring in pieces.
+
+        The stream engine (:mod:`anomalia.engine`) keeps this many trailing
+        rows between updates, so that a series scored in pieces gets exactly
+        the scores of the series scored whole. None means every earlier row
+        (the engine then keeps the whole history: correct, but each update
+        costs more as the stream grows); a detector can declare a bound by
+        overriding this method.
+
+        Raises
+        ------
+        StreamingError
+            If the detector is not causal: its score at t depends on later rows.
+        """
+        self._check_fitted()
+        if not self.causal:
+            raise StreamingError(
+                f"detector `{self.name}` is not causal (its score at a point depends on "
+                "later points), so it cannot score a stream; choose a causal detector "
+                "such as zscore, mad, novelty or iforest"
+            )
+        return None
+
+    def warmup_rows(self) -> int:
+        """Rows at the start of a series scored before the detector has its full history.
+
+        Their scores are shown with status ``warming_up`` and never flagged.
+        """
+        return 0
 
     # ------------------------------------------------------- subclass hooks
     def _fit(self, X: np.ndarray, y: np.ndarray | None) -> None:

@@ -133,6 +133,14 @@ class EnsembleDetector(BaseDetector):
     def min_samples(self) -> int:
         return max(member.min_samples() for member in _build_members(self.members))
 
+    def stream_history(self) -> int | None:
+        super().stream_history()
+        histories = [member.stream_history() for member in self.members_]
+        return None if None in histories else max(histories)
+
+    def warmup_rows(self) -> int:
+        return max(member.warmup_rows() for member in self.members_)
+
     # ------------------------------------------------------------- fitting
     def _check_params(self, n_members: int) -> np.ndarray:
         check_choice("normalisation", self.normalisation, NORMALISATIONS)

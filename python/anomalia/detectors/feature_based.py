@@ -226,6 +226,14 @@ class FeatureDetector(BaseDetector):
             scores[self.warmup_ :] = self._score_estimator(complete)
         return scores
 
+    def stream_history(self) -> int:
+        # Feature row t is built from rows t - warmup_ .. t (the longest lookback).
+        super().stream_history()
+        return self.warmup_
+
+    def warmup_rows(self) -> int:
+        return self.warmup_
+
     def _calibration_scores(self, X: np.ndarray, y: np.ndarray | None) -> np.ndarray:
         """Training scores for ``threshold_``; out-of-sample when ``cross_fit_calibration``.
 

@@ -150,6 +150,10 @@ class ArimaDetector(ForecastResidualDetector):
         # Enough points for the likelihood to say something about each parameter.
         return 10 + 2 * (p + d + q)
 
+    def warmup_rows(self) -> int:
+        # With differencing the first d points have no forecast (diffuse states).
+        return int(self.order[1])
+
     def _check_order(self) -> None:
         order = self.order
         if (

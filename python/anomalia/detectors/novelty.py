@@ -150,6 +150,10 @@ class ValueNoveltyDetector(BaseDetector):
         self._check_params()
         return max(self.windows) + 1
 
+    def warmup_rows(self) -> int:
+        # Trailing means over fewer than `w` points are partial.
+        return max(self.windows) - 1
+
     def _views(self, X: np.ndarray) -> list[np.ndarray]:
         """One (n_samples, n_features) array per window; row t uses rows up to t."""
         frame = pd.DataFrame(X)

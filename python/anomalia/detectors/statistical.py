@@ -57,6 +57,13 @@ class RollingZScore(BaseDetector):
     def min_samples(self) -> int:
         return self.window + 1
 
+    def stream_history(self) -> int:
+        super().stream_history()
+        return self.window
+
+    def warmup_rows(self) -> int:
+        return self.window
+
     def _fit(self, X: np.ndarray, y: np.ndarray | None) -> None:
         _check_window(self.window)
         # Floor for the reference std: a flat window must not give infinite scores.
@@ -93,6 +100,13 @@ class RobustMAD(BaseDetector):
 
     def min_samples(self) -> int:
         return self.window + 1
+
+    def stream_history(self) -> int:
+        super().stream_history()
+        return self.window
+
+    def warmup_rows(self) -> int:
+        return self.window
 
     def _fit(self, X: np.ndarray, y: np.ndarray | None) -> None:
         _check_window(self.window)

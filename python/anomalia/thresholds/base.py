@@ -147,6 +147,14 @@ class BaseThreshold:
         array = self._prepare(scores)
         return self._advance(array, self._initial_state() if state is None else state)
 
+    def level(self, state: dict[str, Any] | None = None) -> float:
+        """The threshold in force for the next score after ``state``, without moving it.
+
+        Rows that cannot be judged yet (a detector warming up) are shown with it.
+        """
+        self._prepare(np.empty(0))
+        return self._current_level(self._initial_state() if state is None else state)
+
     def thresholds(self, scores: ScoresLike, state: dict[str, Any] | None = None) -> np.ndarray:
         """Return the threshold in force at each timestamp of ``scores``.
 
@@ -204,6 +212,12 @@ class BaseThreshold:
     def _initial_state(self) -> dict[str, Any]:
         """Running state right after ``fit``; none unless the threshold streams."""
         return {}
+
+    def _current_level(self, state: dict[str, Any]) -> float:
+        """Threshold for the next score; streaming thresholds read it from ``state``."""
+        if "threshold" in state:
+            return float(state["threshold"])
+        return float(self._thresholds(np.zeros(1))[0])
 
     def _advance(self, scores: np.ndarray, state: dict[str, Any]) -> tuple[np.ndarray, dict]:
         """Thresholds of ``scores`` from ``state`` and the next state; must not modify ``state``."""
