@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import copy
-import dataclasses
 import logging
 import tempfile
 from pathlib import Path
@@ -87,26 +85,13 @@ class UnsupportedFileError(DataError):
 
 
 def score_observations(model_set: ModelSet, observations: pd.DataFrame) -> pd.DataFrame:
-    """Score ``observations`` as one independent stream per series, safe under concurrency.
+    """Score ``observations`` as one independent stream per series, through the engine.
 
-    Streaming thresholds (SPOT) update their state while scoring; each request
-    works on copies so that requests never see one another and the same input
-    always gets the same answer.
+    Each series starts from a fresh stream state and the model set is only
+    read, so requests never see one another and the same input always gets
+    the same answer.
     """
-    wanted = set(observations["series_id"].unique())
-    isolated = copy.copy(model_set)
-    isolated.members_ = {
-        series_id: dataclasses.replace(member, threshold=copy.deepcopy(member.threshold))
-        for series_id, member in model_set.members_.items()
-        if series_id in wanted
-    }
-    missing = wanted - set(isolated.members_)
-    if missing:
-        raise DataError(
-            f"series `{sorted(missing)[0]}` has no trained `{model_set.detector}` model; "
-            f"trained series: {', '.join(sorted(model_set.members_)[:10])}"
-        )
-    scores = isolated.score(observations, progress=False)
+    scores = model_set.score(observations, progress=False)
     return validate_scores(scores, source=f"`{model_set.detector}` scores")
 
 
