@@ -420,6 +420,22 @@ class ModelSet:
         self.threshold = dict(threshold)
         return self
 
+    def stream_member(self, series_id: str) -> SeriesModel:
+        """The model that scores ``series_id`` (see :mod:`anomalia.engine`).
+
+        Raises
+        ------
+        DataError
+            If the series was not trained on.
+        """
+        member = self.members_.get(series_id)
+        if member is None:
+            raise DataError(
+                f"series `{series_id}` has no trained `{self.detector}` model; "
+                f"trained series: {', '.join(sorted(self.members_)[:10])}"
+            )
+        return member
+
     def train_ends(self) -> dict[str, pd.Timestamp]:
         """Last training timestamp per series (evaluation excludes up to it)."""
         return {series_id: m.train_end for series_id, m in self.members_.items()}

@@ -75,9 +75,7 @@ class StreamState:
     def with_answers(self, answers: dict[str, np.ndarray]) -> StreamState:
         """A copy whose record ends with ``answers`` (same keys as ``recent``)."""
         recent = {
-            name: np.concatenate([self.recent[name], answers[name].astype(dtype)])[
-                -RECENT_ANSWERS:
-            ]
+            name: np.concatenate([self.recent[name], answers[name].astype(dtype)])[-RECENT_ANSWERS:]
             for name, dtype in _RECENT_FIELDS.items()
         }
         return replace(self, recent=recent)

@@ -30,6 +30,10 @@ class Settings(BaseSettings):
         None,
         description="Folders registered by path must lie under it; default `models_dir`.",
     )
+    streams_dir: Path | None = Field(
+        None,
+        description="Where stream states (/v1/streams) are kept; default `<models_dir>/.streams`.",
+    )
     api_key: SecretStr | None = Field(
         None, description="When set, every route but /health and /ready needs `X-API-Key`."
     )
@@ -54,6 +58,10 @@ class Settings(BaseSettings):
     @property
     def registry_path(self) -> Path:
         return self.registry_dir or self.models_dir / ".registry"
+
+    @property
+    def streams_path(self) -> Path:
+        return self.streams_dir or self.models_dir / ".streams"
 
     @property
     def import_path(self) -> Path:
