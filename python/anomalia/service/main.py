@@ -98,7 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(models.router, dependencies=secured)
     app.include_router(detect.router, dependencies=secured)
     app.include_router(metrics.router, dependencies=secured)
-    app.state.streams = StreamStore(settings.streams_path)
+    app.state.streams = StreamStore(settings.streams_path, durable=settings.streams_fsync)
     app.include_router(streams.router, dependencies=secured)
     # Added last = outermost: every request, even a refused one, is timed and logged.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)

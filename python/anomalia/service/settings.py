@@ -34,6 +34,11 @@ class Settings(BaseSettings):
         None,
         description="Where stream states (/v1/streams) are kept; default `<models_dir>/.streams`.",
     )
+    streams_fsync: bool = Field(
+        True,
+        description="Flush each stream state to disk before answering (survives power cuts; "
+        "without it a killed process still loses nothing).",
+    )
     api_key: SecretStr | None = Field(
         None, description="When set, every route but /health and /ready needs `X-API-Key`."
     )

@@ -25,10 +25,13 @@ class StreamStore:
     ----------
     root : Path
         Folder of the states, ``<root>/<model>/<hash of series id>.npz``.
+    durable : bool, default True
+        Flush every state to disk before the update returns (see :func:`save_state`).
     """
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, *, durable: bool = True):
         self.root = Path(root)
+        self.durable = durable
         self._guard = threading.Lock()
         self._locks: dict[tuple[str, str], threading.Lock] = {}
         self._cache: dict[tuple[str, str], StreamState] = {}
@@ -64,7 +67,7 @@ class StreamStore:
 
     def save(self, model: str, series_id: str, state: StreamState) -> None:
         """Write the state durably, then keep it for the next update."""
-        save_state(state, self.path(model, series_id))
+        save_state(state, self.path(model, series_id), durable=self.durable)
         self._cache[(model, series_id)] = state
 
     def delete(self, model: str, series_id: str) -> bool:
