@@ -144,7 +144,12 @@ def train(args: argparse.Namespace) -> None:
         # Threshold flags on the command line win over a detector's own threshold in the config.
         flagged = args.threshold or args.contamination is not None
         spec = threshold if flagged else config.train.thresholds.get(name, threshold)
-        model_set = ModelSet(name, params, spec, config.data.fill_method)
+        new_series = None
+        if args.fleet is not None or args.auto_fit is not None:
+            method = "fleet" if args.fleet is not None else "auto_fit"
+            points = args.fleet if args.fleet is not None else args.auto_fit
+            new_series = {"method": method, "points": points}
+        model_set = ModelSet(name, params, spec, config.data.fill_method, new_series)
         model_set.fit(
             observations,
             train_fraction=fraction,

@@ -63,6 +63,10 @@ class StreamState:
     recent : dict of str to ndarray
         The last answers (``timestamp`` in ns, ``score``, ``threshold``,
         ``is_anomaly``, ``warming_up``), at most :data:`RECENT_ANSWERS`.
+    fit_rows : ndarray of shape (n_rows, n_features) or None
+        For a series the model set was not trained on: its first rows, from
+        which its model is fitted (:mod:`anomalia.engine.fleet`). Kept so that
+        the model is refitted, not unpickled, after a restart.
     """
 
     fingerprint: str
@@ -72,6 +76,7 @@ class StreamState:
     last_timestamp: int | None = None
     last_score: float | None = None
     recent: dict[str, np.ndarray] = field(default_factory=_empty_recent)
+    fit_rows: np.ndarray | None = None
 
     def with_answers(self, answers: dict[str, np.ndarray]) -> StreamState:
         """A copy whose record ends with ``answers`` (same keys as ``recent``)."""
@@ -92,9 +97,12 @@ class StreamState:
 
     def summary(self, warmup_rows: int) -> dict[str, Any]:
         """Points seen, whether still warming up, the last timestamp and score."""
+        warming = self.n_seen < warmup_rows
+        if self.recent["warming_up"].size:
+            warming = bool(self.recent["warming_up"][-1])
         return {
             "points_seen": self.n_seen,
-            "warming_up": self.n_seen < warmup_rows,
+            "warming_up": warming,
             "warmup_points": warmup_rows,
             "last_timestamp": self.last_timestamp,
             "last_score": self.last_score,
@@ -120,6 +128,8 @@ def save_state(state: StreamState, path: str | Path, *, durable: bool = True) ->
             threshold_scalars[key] = value
     for name, values in state.recent.items():
         arrays[f"recent.{name}"] = values
+    if state.fit_rows is not None:
+        arrays["fit_rows"] = np.asarray(state.fit_rows, dtype=np.float64)
     meta = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -178,7 +188,7 @@ def load_state(path: str | Path, fingerprint: str | None = None) -> StreamState:
             f"{path}: stream state format version {meta.get('format_version')!r}, this "
             f"anomalia ({__version__}) reads version {FORMAT_VERSION}; start the stream again"
         )
-    if fingerprint is not None and meta["fingerprint"] != fingerprint:
+    if fingerprint is not None and meta.get("fingerprint") != fingerprint:
         raise StreamingError(
             f"{path}: the stream state belongs to model fingerprint {meta['fingerprint']}, "
             f"not to the model in use ({fingerprint}); the model was retrained or replaced, "
@@ -199,4 +209,5 @@ def load_state(path: str | Path, fingerprint: str | None = None) -> StreamState:
         last_timestamp=meta["last_timestamp"],
         last_score=meta["last_score"],
         recent=recent,
+        fit_rows=arrays.get("fit_rows"),
     )

@@ -50,8 +50,12 @@ class StreamStore:
         with lock:
             yield
 
-    def load(self, model: str, series_id: str, fingerprint: str) -> StreamState | None:
-        """The stream's state (None if the stream is new); hold :meth:`series` around it."""
+    def load(self, model: str, series_id: str, fingerprint: str | None) -> StreamState | None:
+        """The stream's state (None if the stream is new); hold :meth:`series` around it.
+
+        ``fingerprint`` is the model's the state must belong to; None leaves the
+        check to the engine (a new series' model is known only from its state).
+        """
         key = (model, series_id)
         state = self._cache.get(key)
         if state is None:
@@ -60,7 +64,7 @@ class StreamStore:
                 return None
             state = load_state(path, fingerprint)
             self._cache[key] = state
-        elif state.fingerprint != fingerprint:
+        elif fingerprint is not None and state.fingerprint != fingerprint:
             # Raises the clear mismatch error.
             load_state(self.path(model, series_id), fingerprint)
         return state

@@ -34,8 +34,9 @@ FAST_PARAMS = {
 
 def fitted_detector(name: str, values: np.ndarray, labels: np.ndarray) -> BaseDetector:
     detector = make_detector(name)
-    detector.set_params(**{k: v for k, v in FAST_PARAMS.get(name, {}).items()
-                           if k in detector.get_params()})
+    detector.set_params(
+        **{k: v for k, v in FAST_PARAMS.get(name, {}).items() if k in detector.get_params()}
+    )
     return detector.fit(values, labels if detector.requires_labels else None)
 
 

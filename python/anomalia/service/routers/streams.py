@@ -19,7 +19,8 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from anomalia.contract.ingest import parse_timestamps
-from anomalia.engine import StreamState, advance, check_streamable, start
+from anomalia.engine import StreamState, check_streamable
+from anomalia.engine.fleet import advance_series, check_new_series_streamable
 from anomalia.exceptions import DataError, StreamingError
 from anomalia.service.dependencies import registry
 from anomalia.service.registry import ModelRegistry
@@ -98,14 +99,21 @@ Registry = Annotated[ModelRegistry, Depends(registry)]
 )
 def update(name: Name, series_id: SeriesId, body: StreamPoints, models: Registry, store: Store):
     version, model_set = models.model(name)
-    member = model_set.stream_member(series_id)
+    member = model_set.members_.get(series_id)
     try:
-        check_streamable(member)
+        if member is None:
+            model_set.new_series_points(series_id)  # DataError unless new series are scored
+            check_new_series_streamable(model_set)
+        else:
+            check_streamable(member)
     except StreamingError as error:
         raise HTTPException(422, str(error)) from None
     timestamps, values = _points(body, model_set.value_columns_)
+    fingerprint = None if member is None else member.fingerprint
     with store.series(name, series_id):
-        state = _load(store, name, series_id, member.fingerprint) or start(member)
+        state = _load(store, name, series_id, fingerprint)
+        if state is None:
+            _, state = advance_series(model_set, series_id, None, values[:0])
         recorded = state.recorded(timestamps)
         old = timestamps <= (state.last_timestamp if state.last_timestamp is not None else -1)
         if (recorded[old] < 0).any():
@@ -119,7 +127,9 @@ def update(name: Name, series_id: SeriesId, body: StreamPoints, models: Registry
         fresh = ~old
         if fresh.any():
             try:
-                _, state = advance(member, state, values[fresh], timestamps[fresh])
+                _, state = advance_series(
+                    model_set, series_id, state, values[fresh], timestamps[fresh]
+                )
             except StreamingError as error:
                 raise HTTPException(409, f"series `{series_id}`: {error}") from None
             store.save(name, series_id, state)
@@ -146,12 +156,17 @@ def update(name: Name, series_id: SeriesId, body: StreamPoints, models: Registry
 )
 def summary(name: Name, series_id: SeriesId, models: Registry, store: Store):
     version, model_set = models.model(name)
-    member = model_set.stream_member(series_id)
+    member = model_set.members_.get(series_id)
+    fingerprint = None if member is None else member.fingerprint
     with store.series(name, series_id):
-        state = _load(store, name, series_id, member.fingerprint)
+        state = _load(store, name, series_id, fingerprint)
     if state is None:
         raise HTTPException(404, f"no stream of series `{series_id}` for model `{name}` yet")
-    info = state.summary(member.detector.warmup_rows())
+    if member is None:
+        warmup = model_set.new_series_points(series_id)
+    else:
+        warmup = member.detector.warmup_rows()
+    info = state.summary(warmup)
     if info["last_timestamp"] is not None:
         info["last_timestamp"] = _iso(info["last_timestamp"])
     return {"model": name, "version": version, "series_id": series_id, **info}
