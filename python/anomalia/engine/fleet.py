@@ -54,7 +54,9 @@ def advance_series(
     StreamingError
         If ``state`` belongs to another model.
     """
-    rows = np.asarray(values, dtype=np.float64).reshape(len(values), -1)
+    rows = np.asarray(values, dtype=np.float64)
+    if rows.ndim == 1:
+        rows = rows.reshape(-1, 1)
     member = model_set.members_.get(series_id)
     if member is not None:
         return advance(member, start(member) if state is None else state, rows, timestamps)

@@ -51,7 +51,9 @@ def models(tmp_path_factory) -> Path:
             }
         )
     )
-    ModelSet("zscore", {"window": 48}).fit(frame, progress=False).save(root / "models" / "zscore")
+    new_series = {"method": "auto_fit", "points": 100}
+    model_set = ModelSet("zscore", {"window": 48}, new_series=new_series)
+    model_set.fit(frame, progress=False).save(root / "models" / "zscore")
     return root
 
 
@@ -66,7 +68,12 @@ def server(root: Path) -> Iterator[tuple[str, subprocess.Popen]]:
     """`anomalia serve` on a free port with its state under ``root``; stopped afterwards."""
     port = free_port()
     anomalia = Path(sys.executable).with_name("anomalia")
-    env = {**os.environ, "ANOMALIA_STREAMS_DIR": str(root / "streams")}
+    # No fsync: a killed process loses nothing without it (the kernel holds the write).
+    env = {
+        **os.environ,
+        "ANOMALIA_STREAMS_DIR": str(root / "streams"),
+        "ANOMALIA_STREAMS_FSYNC": "false",
+    }
     env.pop("ANOMALIA_API_KEY", None)
     process = subprocess.Popen(
         [str(anomalia), "serve", "--models", str(root / "models"), "--port", str(port)],
@@ -120,6 +127,28 @@ def test_a_spike_in_a_stream_of_single_points_is_flagged(models):
     assert old.status_code == 409
     detail = old.json()["detail"]
     assert stamps(10, 1)[0] in detail and stamps(N_TRAIN + 1999, 1)[0] in detail
+
+
+def test_a_series_the_model_never_saw_warms_up_then_is_scored(models):
+    values = 3 * series_values(300, seed=5) + 100
+    values[250] += 60
+    with server(models) as (url, _), httpx.Client(base_url=url, timeout=30) as client:
+        answers = []
+        for k, value in enumerate(values):
+            response = send(client, "my-new-host", k, np.array([value]))
+            assert response.status_code == 200, response.text
+            answers.extend(response.json()["scores"])
+        summary = client.get("/v1/streams/zscore/my-new-host").json()
+        unknown = client.get("/v1/streams/zscore/nobody")
+    status = [a["status"] for a in answers]
+    flags = np.array([a["is_anomaly"] for a in answers])
+    assert status[:100] == ["warming_up"] * 100 and set(status[100:]) == {"ok"}
+    assert all(a["threshold"] is None for a in answers[:100])  # nothing can be flagged yet
+    scores = np.array([a["score"] for a in answers])
+    # 100 points make a rough quantile threshold; the spike stands out all the same.
+    assert flags[250] and int(np.argmax(scores)) == 250 and flags.sum() <= 20
+    assert summary["points_seen"] == 300 and summary["warming_up"] is False
+    assert unknown.status_code == 404
 
 
 def test_kill_9_mid_stream_loses_nothing_and_updates_nothing_twice(models, tmp_path):
