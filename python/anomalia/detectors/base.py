@@ -303,6 +303,21 @@ class BaseDetector:
             )
         return None
 
+    def stream_start(self) -> dict[str, Any] | None:
+        """Incremental scoring state at the start of a stream, or None to keep history.
+
+        A detector whose score depends on every earlier row (unbounded memory)
+        can keep a compact state instead of the history: it returns the state
+        here (numbers and arrays only) and implements :meth:`stream_score`.
+        """
+        return None
+
+    def stream_score(
+        self, X: np.ndarray, state: dict[str, Any]
+    ) -> tuple[np.ndarray, dict[str, Any]]:
+        """Scores of rows ``X`` following ``state`` and the next state; ``state`` is kept."""
+        raise NotImplementedError(f"{type(self).__name__} has no incremental stream state")
+
     def warmup_rows(self) -> int:
         """Rows at the start of a series scored before the detector has its full history.
 

@@ -145,6 +145,7 @@ def _fitted(member, state: StreamState) -> StreamState:
         fingerprint=member.fingerprint,
         history=history,
         threshold=member.threshold.initial_state(),
+        detector=member.detector.stream_start(),
     )
 
 

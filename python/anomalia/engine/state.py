@@ -63,6 +63,9 @@ class StreamState:
     recent : dict of str to ndarray
         The last answers (``timestamp`` in ns, ``score``, ``threshold``,
         ``is_anomaly``, ``warming_up``), at most :data:`RECENT_ANSWERS`.
+    detector : dict or None
+        The detector's incremental state (:meth:`BaseDetector.stream_start`),
+        for detectors that keep one instead of ``history``.
     fit_rows : ndarray of shape (n_rows, n_features) or None
         For a series the model set was not trained on: its first rows, from
         which its model is fitted (:mod:`anomalia.engine.fleet`). Kept so that
@@ -77,6 +80,7 @@ class StreamState:
     last_score: float | None = None
     recent: dict[str, np.ndarray] = field(default_factory=_empty_recent)
     fit_rows: np.ndarray | None = None
+    detector: dict[str, Any] | None = None
 
     def with_answers(self, answers: dict[str, np.ndarray]) -> StreamState:
         """A copy whose record ends with ``answers`` (same keys as ``recent``)."""
@@ -128,6 +132,14 @@ def save_state(state: StreamState, path: str | Path, *, durable: bool = True) ->
             threshold_scalars[key] = value
     for name, values in state.recent.items():
         arrays[f"recent.{name}"] = values
+    detector_scalars = None
+    if state.detector is not None:
+        detector_scalars = {}
+        for key, value in state.detector.items():
+            if isinstance(value, np.ndarray):
+                arrays[f"detector.{key}"] = value
+            else:
+                detector_scalars[key] = value
     if state.fit_rows is not None:
         arrays["fit_rows"] = np.asarray(state.fit_rows, dtype=np.float64)
     meta = {
@@ -139,6 +151,7 @@ def save_state(state: StreamState, path: str | Path, *, durable: bool = True) ->
         "last_timestamp": state.last_timestamp,
         "last_score": state.last_score,
         "threshold": threshold_scalars,
+        "detector": detector_scalars,
     }
     arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -195,9 +208,12 @@ def load_state(path: str | Path, fingerprint: str | None = None) -> StreamState:
             "so start the stream again"
         )
     threshold = dict(meta["threshold"])
+    detector = None if meta.get("detector") is None else dict(meta["detector"])
     recent = _empty_recent()
     for name in list(arrays):
-        if name.startswith("threshold."):
+        if name.startswith("detector.") and detector is not None:
+            detector[name.removeprefix("detector.")] = arrays.pop(name)
+        elif name.startswith("threshold."):
             threshold[name.removeprefix("threshold.")] = arrays.pop(name)
         elif name.startswith("recent."):
             recent[name.removeprefix("recent.")] = arrays.pop(name)
@@ -210,4 +226,5 @@ def load_state(path: str | Path, fingerprint: str | None = None) -> StreamState:
         last_score=meta["last_score"],
         recent=recent,
         fit_rows=arrays.get("fit_rows"),
+        detector=detector,
     )

@@ -73,6 +73,7 @@ def start(model: StreamModel) -> StreamState:
         n_seen=0,
         history=np.empty((0, model.detector.n_features_in_)),
         threshold=model.threshold.initial_state(),
+        detector=model.detector.stream_start(),
     )
 
 
@@ -129,15 +130,26 @@ def advance(
             f"expected rows of {detector.n_features_in_} value column(s) as in fit, "
             f"got shape {rows.shape}"
         )
+    if not np.isfinite(rows).all():
+        row, column = np.argwhere(~np.isfinite(rows))[0]
+        raise DataError(f"row {row + 1}, column {column + 1}: expected a finite value")
     if timestamps is not None:
         _check_order(state, np.asarray(timestamps, dtype=np.int64))
     if model.scaler is not None:
         rows = model.scaler.transform(rows)
     n = len(rows)
-    # A detector that is not causal can still score a series whole, from a fresh state.
-    kept = detector.stream_history() if detector.causal else None
-    combined = np.vstack([state.history, rows]) if len(state.history) else rows
-    scores = detector.score(combined)[len(combined) - n :] if n else np.empty(0)
+    detector_state = state.detector
+    history = state.history
+    if detector_state is not None:
+        scores, detector_state = detector.stream_score(rows, detector_state)
+    else:
+        # A detector that is not causal can still score a series whole, from a fresh state.
+        kept = detector.stream_history() if detector.causal else None
+        combined = np.vstack([history, rows]) if len(history) else rows
+        scores = detector.score(combined)[len(combined) - n :] if n else np.empty(0)
+        history = (
+            combined if kept is None else combined[len(combined) - min(kept, n + len(history)) :]
+        )
     warming = state.n_seen + np.arange(n) < detector.warmup_rows()
     ready = int(n - warming.sum())  # warming-up rows come first
     # Warming-up rows are shown with the threshold in force when they arrive, never flagged.
@@ -145,11 +157,11 @@ def advance(
     limits[n - ready :], threshold_state = threshold.advance(scores[n - ready :], state.threshold)
     flags = (scores > limits) & ~warming
     answers = Answers(score=scores, threshold=limits, is_anomaly=flags, warming_up=warming)
-    history = combined if kept is None else combined[len(combined) - min(kept, len(combined)) :]
     new_state = replace(
         state,
         n_seen=state.n_seen + n,
         history=history,
+        detector=detector_state,
         threshold=threshold_state,
         last_score=float(scores[-1]) if n else state.last_score,
     )
