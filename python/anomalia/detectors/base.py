@@ -43,10 +43,10 @@ class BaseDetector:
     Attributes
     ----------
     n_features_in_ : int
-        Number of value columns seen in ``fit``.
-    threshold_ : float
-        Score above which ``predict`` flags a point: the ``1 - contamination``
-        quantile of the training scores.
+        Number of value columns seen in ``fit``; its presence marks a fitted
+        detector. A detector holds no threshold: the one rule that flags a
+        point is the model's threshold (:mod:`anomalia.thresholds`), fitted on
+        :meth:`calibration_scores`.
     train_fingerprint_ : str
         Fingerprint of the training values, saved with the model.
     """
@@ -58,8 +58,6 @@ class BaseDetector:
     #: Whether the score at time t depends only on rows up to t, so the detector
     #: can run under streaming rules (NAB). Set by each detector that honours it.
     causal: ClassVar[bool] = False
-
-    contamination: float
 
     # ------------------------------------------------------------------ params
     @classmethod
@@ -127,7 +125,7 @@ class BaseDetector:
         return array
 
     def _check_fitted(self) -> None:
-        if not hasattr(self, "threshold_"):
+        if not hasattr(self, "n_features_in_"):
             raise NotFittedError(f"{type(self).__name__} is not fitted yet: call fit first")
 
     # ------------------------------------------------------------ public API
@@ -145,8 +143,6 @@ class BaseDetector:
         -------
         self
         """
-        if not 0.0 <= float(self.contamination) < 0.5:
-            raise ValueError(f"`contamination` must be in [0, 0.5), got {self.contamination!r}")
         values = self._validate(X, what="fit")
         if len(values) < self.min_samples():
             raise DataError(
@@ -169,7 +165,6 @@ class BaseDetector:
         train_scores = self._calibration_scores(values, labels)
         finite = train_scores[np.isfinite(train_scores)]
         self.calibration_ = np.quantile(finite, np.linspace(0, 1, _CALIBRATION_POINTS))
-        self.threshold_ = float(np.quantile(finite, 1.0 - self.contamination))
         return self
 
     def score(self, X: ArrayLike, *, calibrated: bool = False) -> np.ndarray:
@@ -211,16 +206,20 @@ class BaseDetector:
         see their own training points as too normal (neighbour and kernel
         models) return out-of-sample scores instead, so that a threshold at
         the 99th percentile flags about 1% of new normal data. ``fit`` uses
-        them for ``threshold_``; external thresholds should use them too.
+        them for :meth:`calibrate`; a threshold should be fitted on them too.
         """
         self._check_fitted()
         values = self._validate(X, what="calibration_scores")
         labels = None if y is None else np.asarray(y).reshape(-1).astype(np.int8)
         return np.asarray(self._calibration_scores(values, labels), dtype=np.float64)
 
-    def predict(self, X: ArrayLike) -> np.ndarray:
-        """Return 1 where the score exceeds ``threshold_``, else 0."""
-        return (self.score(X) > self.threshold_).astype(np.int8)
+    def predict(self, X: ArrayLike, threshold: float) -> np.ndarray:
+        """Return 1 where the score exceeds ``threshold``, else 0.
+
+        The detector keeps no threshold of its own; pass one, e.g. a fitted
+        threshold's ``threshold_`` or a quantile of :meth:`calibration_scores`.
+        """
+        return (self.score(X) > threshold).astype(np.int8)
 
     # --------------------------------------------------------- persistence
     def save(self, path: str | Path) -> Path:
@@ -238,7 +237,6 @@ class BaseDetector:
             "anomalia_version": __version__,
             "train_fingerprint": self.train_fingerprint_,
             "n_features_in": self.n_features_in_,
-            "threshold": self.threshold_,
         }
         with atomic_directory(path) as tmp:
             (tmp / "config.json").write_text(json.dumps(config, indent=2, default=str))
@@ -333,7 +331,7 @@ class BaseDetector:
         raise NotImplementedError
 
     def _calibration_scores(self, X: np.ndarray, y: np.ndarray | None) -> np.ndarray:
-        """Scores whose distribution sets ``threshold_`` and :meth:`calibrate`.
+        """Scores whose distribution sets :meth:`calibrate` and the model's threshold.
 
         By default the fitted detector's scores of its own training series.
         Detectors that score their training points optimistically (a neighbour

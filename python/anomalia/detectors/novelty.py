@@ -121,8 +121,6 @@ class ValueNoveltyDetector(BaseDetector):
         Only the ``memory`` most recent values count as seen, which bounds
         the state of a long stream; None remembers every value (8 bytes per
         row). On NAB, remembering everything scores higher.
-    contamination : float, default 0.01
-        Expected share of anomalies; sets ``threshold_``.
 
     Attributes
     ----------
@@ -151,12 +149,10 @@ class ValueNoveltyDetector(BaseDetector):
         windows: Sequence[int] = (1,),
         onset_window: int | float | None = 0.5,
         memory: int | None = None,
-        contamination: float = 0.01,
     ):
         self.windows = windows
         self.onset_window = onset_window
         self.memory = memory
-        self.contamination = contamination
 
     def _check_params(self) -> None:
         if isinstance(self.windows, (str, bytes)) or not len(self.windows):

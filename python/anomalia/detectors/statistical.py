@@ -42,8 +42,6 @@ class RollingZScore(BaseDetector):
     ----------
     window : int, default 48
         Number of past points forming the reference.
-    contamination : float, default 0.01
-        Expected share of anomalies; sets ``threshold_``.
 
     Examples
     --------
@@ -56,9 +54,8 @@ class RollingZScore(BaseDetector):
     name = "zscore"
     causal = True
 
-    def __init__(self, *, window: int = 48, contamination: float = 0.01):
+    def __init__(self, *, window: int = 48):
         self.window = window
-        self.contamination = contamination
 
     def min_samples(self) -> int:
         return self.window + 1
@@ -104,16 +101,13 @@ class RobustMAD(BaseDetector):
     ----------
     window : int, default 48
         Number of past points forming the reference.
-    contamination : float, default 0.01
-        Expected share of anomalies; sets ``threshold_``.
     """
 
     name = "mad"
     causal = True
 
-    def __init__(self, *, window: int = 48, contamination: float = 0.01):
+    def __init__(self, *, window: int = 48):
         self.window = window
-        self.contamination = contamination
 
     def min_samples(self) -> int:
         return self.window + 1
