@@ -1,26 +1,52 @@
 # anomalia: the HTTP service (Python) and the R half in one Debian 12 image.
-# Build: docker build -t anomalia .    Run: see deployment/docker/docker-compose.yml
-FROM python:3.11-slim-bookworm
+# Build: docker build -t anomalia .    With the deep detectors: --build-arg DEEP=true
+# Run: see deployment/docker/docker-compose.yml and docs/deployment_guide.md.
+#
+# Two stages: `build` runs the workstation's install (deployment/install_system.sh,
+# then `make install`) with runtime extras only; `runtime` gets the same Debian
+# packages and copies the finished .venv and .Rlib, leaving pip's and make's
+# work behind. No pytest, ruff or hypothesis; TensorFlow only with DEEP=true.
 
+FROM python:3.11-slim-bookworm AS build
+
+ARG DEEP=false
 ENV DEBIAN_FRONTEND=noninteractive \
     PYTHONDONTWRITEBYTECODE=1 \
-    PYTHONUNBUFFERED=1 \
-    PIP_NO_CACHE_DIR=1
+    PIP_NO_CACHE_DIR=1 \
+    ANOMALIA_SYSTEM=runtime
 
 WORKDIR /opt/anomalia
 
 # The system layer changes rarely, so it is built first and stays cached. The
-# script is the one the Makefile runs: R 4.2, the r-cran-* packages, pandoc.
+# script is the one the Makefile runs: R 4.2 and the r-cran-* packages.
 RUN apt-get update -q \
     && apt-get install -y -q --no-install-recommends make \
     && rm -rf /var/lib/apt/lists/*
 COPY deployment/install_system.sh deployment/install_system.sh
 RUN bash deployment/install_system.sh && rm -rf /var/lib/apt/lists/*
 
-# The same install as on a workstation: `make install` (Python .venv pinned by
-# constraints.txt, and the R package in R/ into the project library .Rlib).
+# The same install as on a workstation, `make install` (Python .venv pinned by
+# constraints.txt, the R package in R/ into .Rlib), with the service's extras only.
 COPY . .
-RUN make install && rm -rf /root/.cache
+RUN extras="serve,r"; if [ "$DEEP" = true ]; then extras="$extras,deep"; fi \
+    && make install EXTRAS="$extras" && rm -rf /root/.cache
+
+
+FROM python:3.11-slim-bookworm AS runtime
+
+ENV DEBIAN_FRONTEND=noninteractive \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    ANOMALIA_SYSTEM=runtime
+
+WORKDIR /opt/anomalia
+
+COPY deployment/install_system.sh deployment/install_system.sh
+RUN bash deployment/install_system.sh && rm -rf /var/lib/apt/lists/*
+
+# The venv was made at this same path by this same Python, so it works where it lands;
+# the source stays beside it (the install is editable, as on a workstation).
+COPY --from=build /opt/anomalia /opt/anomalia
 
 # Run as an unprivileged user; it owns only the registry folder it writes.
 RUN useradd --system --uid 10001 --no-create-home --home-dir /opt/anomalia anomalia \

@@ -6,6 +6,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+# Extras of the Python install; the image asks for runtime ones only (see the Dockerfile).
+EXTRAS ?= all,dev
 ANOMALIA := $(BIN)/anomalia
 
 .PHONY: all install system demo test lint bench lock clean
@@ -29,7 +31,7 @@ $(STAMP): pyproject.toml constraints.txt deployment/install_system.sh
 	@bash deployment/install_system.sh
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[all,dev]'
+	$(BIN)/python -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[$(EXTRAS)]'
 	@touch $(STAMP)
 
 install: $(STAMP) $(R_STAMP)

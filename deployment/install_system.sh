@@ -12,6 +12,19 @@ packages=(
     r-cran-jsonlite r-cran-cli r-cran-rlang r-cran-httr r-cran-randomforest r-cran-rpart
 )
 
+# The image sets ANOMALIA_SYSTEM=runtime: serving needs neither testthat nor the
+# EDA report's knitr, rmarkdown and pandoc (with its dependencies, a third of R's size).
+if [ "${ANOMALIA_SYSTEM:-full}" = runtime ]; then
+    runtime=()
+    for package in "${packages[@]}"; do
+        case "$package" in
+            pandoc | r-cran-rmarkdown | r-cran-knitr | r-cran-testthat) ;;
+            *) runtime+=("$package") ;;
+        esac
+    done
+    packages=("${runtime[@]}")
+fi
+
 # R reads parquet through pyarrow with reticulate, which loads libpython: Debian's
 # own python3 ships without the shared library until libpython3.X is installed.
 if [ "$(command -v python3)" = /usr/bin/python3 ]; then

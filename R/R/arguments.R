@@ -48,6 +48,19 @@ check_number <- function(x, lower = -Inf, upper = Inf, arg = rlang::caller_arg(x
   invisible(x)
 }
 
+# The one allowed range of `contamination`, the same as Python's
+# (anomalia.detectors.params.CONTAMINATION): a share of points in (0, 0.5).
+check_contamination <- function(x, arg = rlang::caller_arg(x), call = rlang::caller_env()) {
+  ok <- is.numeric(x) && length(x) == 1 && !is.na(x) && x > 0 && x < 0.5
+  if (!ok) {
+    abort_argument(
+      sprintf("`%s` must be a number in (0, 0.5), not %s.", arg, describe(x)),
+      call = call
+    )
+  }
+  invisible(x)
+}
+
 check_flag <- function(x, arg = rlang::caller_arg(x), call = rlang::caller_env()) {
   if (!(is.logical(x) && length(x) == 1 && !is.na(x))) {
     abort_argument(sprintf("`%s` must be TRUE or FALSE, not %s.", arg, describe(x)), call = call)

@@ -33,7 +33,7 @@ sarima_detector <- function(period = NULL, max_period = 24, max_order = 3, max_t
   check_count(max_order, minimum = 0)
   check_count(max_train, minimum = 20)
   check_flag(stepwise)
-  check_number(contamination, lower = 0, upper = 0.499)
+  check_contamination(contamination)
   params <- list(
     period = period, max_period = max_period, max_order = max_order, max_train = max_train,
     stepwise = stepwise, contamination = contamination

@@ -31,7 +31,7 @@ stl_detector <- function(period = NULL, seasonal_window = "periodic", robust = T
     ))
   }
   check_flag(robust)
-  check_number(contamination, lower = 0, upper = 0.499)
+  check_contamination(contamination)
   params <- list(
     period = period, seasonal_window = seasonal_window, robust = robust,
     contamination = contamination

@@ -55,16 +55,34 @@ class TrainConfig(_Section):
     @field_validator("detectors")
     @classmethod
     def _known(cls, names: list[str]) -> list[str]:
-        from anomalia.detectors.registry import DETECTORS
+        from anomalia.detectors.params import check_detector_name
 
-        unknown = [n for n in names if n not in DETECTORS]
-        if unknown:
-            raise ValueError(
-                f"unknown detector `{unknown[0]}`; choose from {', '.join(sorted(DETECTORS))}"
-            )
+        for name in names:
+            check_detector_name(name)
         if not names:
             raise ValueError("at least one detector is needed")
         return names
+
+    # Parameters are checked here, when the file is read, so that a typo fails
+    # before any data is read or any detector trained.
+    @field_validator("params")
+    @classmethod
+    def _valid_params(cls, params: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        from anomalia.detectors.params import check_detector_params
+
+        for name, values in params.items():
+            check_detector_params(name, values)
+        return params
+
+    @field_validator("thresholds")
+    @classmethod
+    def _valid_thresholds(cls, specs: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        from anomalia.detectors.params import check_detector_name, check_threshold_spec
+
+        for name, spec in specs.items():
+            check_detector_name(name)
+            check_threshold_spec(spec)
+        return specs
 
 
 class PathsConfig(_Section):
@@ -88,6 +106,14 @@ class AnomaliaConfig(_Section):
         default_factory=lambda: {"method": "quantile", "contamination": 0.01}
     )
     paths: PathsConfig = Field(default_factory=PathsConfig)
+
+    @field_validator("threshold")
+    @classmethod
+    def _valid_threshold(cls, spec: dict[str, Any]) -> dict[str, Any]:
+        from anomalia.detectors.params import check_threshold_spec
+
+        check_threshold_spec(spec)
+        return spec
 
 
 def load_config(path: str | Path | None = None) -> AnomaliaConfig:
@@ -121,7 +147,8 @@ def read_model_file(
     try:
         raw = yaml.safe_load(path.read_text())
     except yaml.YAMLError as error:
-        raise ConfigError(f"{path}: not valid YAML ({error})") from None
+        detail = " ".join(str(error).split())  # one line: the CLI prints one line
+        raise ConfigError(f"{path}: not valid YAML ({detail})") from None
     if raw is None and empty_ok:
         raw = {}
     if not isinstance(raw, dict):
@@ -132,4 +159,22 @@ def read_model_file(
         first = error.errors()[0]
         key = ".".join(str(part) for part in first["loc"]) or "(top level)"
         message = first["msg"].removeprefix("Value error, ")
+        if first["type"] == "extra_forbidden":
+            message += _known_keys(model, first["loc"])
         raise ConfigError(f"{path}: `{key}`: {message}") from None
+
+
+def _known_keys(model: type[BaseModel], location: tuple) -> str:
+    """For a key its section does not know: the closest known key and all of them."""
+    from anomalia.detectors.params import did_you_mean
+
+    section: Any = model
+    for part in location[:-1]:
+        field = section.model_fields.get(str(part)) if isinstance(section, type) else None
+        if field is None or not (
+            isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel)
+        ):
+            return ""
+        section = field.annotation
+    keys = list(section.model_fields)
+    return f"{did_you_mean(location[-1], keys)}; expected one of: {', '.join(keys)}"

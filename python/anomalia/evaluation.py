@@ -80,15 +80,23 @@ def evaluate_scores(
             "(ingest with --label-column or --nab-labels)"
         )
     labels = observations[["series_id", "timestamp", "label"]]
-    rows = []
+    rows, unlabelled = [], []
     for detector, frame in scores.groupby("detector", sort=True):
         joined = frame.merge(labels, on=["series_id", "timestamp"], how="inner")
-        joined = joined[held_out(joined, train_ends)]
         if joined.empty:
             raise DataError(
                 f"scores of detector `{detector}` match no labelled observation "
                 "(series_id and timestamp must agree)"
             )
+        judged = held_out(joined, train_ends)
+        if not judged.any():
+            raise DataError(
+                f"every scored row of detector `{detector}` was used for training, so none "
+                "is left to judge; score later data, or train with a lower --train-fraction"
+            )
+        if not (joined["label"].to_numpy()[judged] == 1).any():
+            unlabelled.append(str(detector))
+        joined = joined[judged]
         per_series, corpus = [], []
         for series_id, part in joined.groupby("series_id", sort=False):
             y_true = part["label"].to_numpy()
@@ -114,4 +122,26 @@ def evaluate_scores(
             n_flagged=int(joined["is_anomaly"].sum()),
         )
         rows.append(row)
+    _say_unlabelled(unlabelled, scores["detector"].nunique(), bool(train_ends))
     return pd.DataFrame(rows)[COLUMNS]
+
+
+def _say_unlabelled(detectors: list[str], n_detectors: int, excluded_training: bool) -> None:
+    """Plain words instead of all-NaN tables when the judged rows hold no labelled anomaly."""
+    if not detectors:
+        return
+    rows = "the rows after the training part" if excluded_training else "the scored rows"
+    advice = "evaluate on data with labelled anomalies"
+    if excluded_training:
+        advice += ", or train with a lower --train-fraction so that some fall after it"
+    if len(detectors) == n_detectors:
+        raise DataError(
+            f"{rows} hold no point labelled 1, so precision, recall, F1 and the curves "
+            f"are undefined; {advice}"
+        )
+    named = ", ".join(f"`{detector}`" for detector in detectors)
+    warnings.warn(
+        f"for {named}, {rows} hold no point labelled 1, so their event and ranking "
+        f"metrics are undefined (NaN); {advice}",
+        stacklevel=3,
+    )

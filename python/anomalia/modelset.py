@@ -541,7 +541,10 @@ def _read_manifest(directory: Path) -> dict[str, Any]:
             f"{directory}: not a trained model set (no manifest.json); "
             "train one with `anomalia train`"
         )
-    return json.loads(manifest_file.read_text())
+    try:
+        return json.loads(manifest_file.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise DataError(f"{manifest_file}: not valid JSON ({error}); train it again") from None
 
 
 def saved_reference(directory: str | Path) -> dict[str, dict[str, ColumnReference]]:

@@ -40,7 +40,10 @@ def read_timings(path: str | Path) -> pd.DataFrame:
         If the file lacks a column of :data:`COLUMNS`.
     """
     path = Path(path)
-    frame = pd.read_csv(path)
+    try:
+        frame = pd.read_csv(path)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
+        raise DataError(f"{path}: not a readable timings CSV ({error})") from None
     missing = [column for column in COLUMNS if column not in frame.columns]
     if missing:
         raise DataError(

@@ -74,3 +74,23 @@ def test_scores_that_match_no_observation_are_refused():
     scores["series_id"] = "other"
     with pytest.raises(DataError, match="match no labelled observation"):
         evaluate_scores(observations, scores)
+
+
+def test_judged_rows_without_a_labelled_anomaly_are_said_plainly():
+    observations, scores = _tables()
+    # Training ends after every labelled point: the judged rows hold none.
+    cut = observations["timestamp"].iloc[7]
+    with pytest.raises(DataError, match="rows after the training part hold no point labelled 1"):
+        evaluate_scores(observations, scores, {"d": {"a": cut, "b": cut}})
+    with pytest.raises(DataError, match="the scored rows hold no point labelled 1"):
+        evaluate_scores(observations.assign(label=0), scores)
+
+
+def test_one_detector_without_labelled_rows_is_warned_about_by_name():
+    observations, scores = _tables()
+    both = pd.concat([scores, scores.assign(detector="late")], ignore_index=True)
+    last = observations["timestamp"].iloc[8]
+    with pytest.warns(UserWarning, match="for `late`, the rows after the training part"):
+        table = evaluate_scores(observations, both, {"late": {"a": last, "b": last}})
+    assert table["detector"].tolist() == ["d", "late"]
+    assert np.isnan(table.set_index("detector").loc["late", "event_f1"])

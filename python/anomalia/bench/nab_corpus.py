@@ -119,17 +119,17 @@ def read_file(
     values = pd.to_numeric(frame["value"], errors="coerce").to_numpy(dtype=np.float64)
     bad = np.flatnonzero(~np.isfinite(values))
     if len(bad):
-        row = int(bad[0])
+        row = int(bad[0]) + 1  # data rows counted from 1, as everywhere
         raise DataError(
             f"{path}, column `value`, row {row}: expected a finite number, "
-            f"got {frame['value'].iloc[row]!r}"
+            f"got {frame['value'].iloc[row - 1]!r}"
         )
     times = pd.to_datetime(frame["timestamp"], errors="coerce")
     if times.isna().any():
-        row = int(np.flatnonzero(times.isna())[0])
+        row = int(np.flatnonzero(times.isna())[0]) + 1
         raise DataError(
             f"{path}, column `timestamp`, row {row}: expected a timestamp, "
-            f"got {frame['timestamp'].iloc[row]!r}"
+            f"got {frame['timestamp'].iloc[row - 1]!r}"
         )
     stamps = times.to_numpy()
     labels = np.zeros(len(frame), dtype=np.int8)

@@ -43,7 +43,8 @@ def _load_params_file(path: str) -> dict[str, Any]:
     try:
         loaded = yaml.safe_load(file.read_text())  # YAML is a superset of JSON
     except yaml.YAMLError as error:
-        raise ConfigError(f"{file}: not valid YAML or JSON ({error})") from None
+        detail = " ".join(str(error).split())
+        raise ConfigError(f"{file}: not valid YAML or JSON ({detail})") from None
     if not isinstance(loaded, dict):
         raise ConfigError(f"{file}: expected a mapping of parameter names to values")
     return loaded
@@ -52,10 +53,16 @@ def _load_params_file(path: str) -> dict[str, Any]:
 def generate(args: argparse.Namespace) -> None:
     """``anomalia generate``: labelled synthetic observations and their events."""
     from anomalia.atomic import atomic_file
+    from anomalia.cli.inputs import check_output
     from anomalia.contract import write_observations
     from anomalia.synthetic import generate as make_data
 
     config = cli_config(args)
+    paths = config.paths
+    out = Path(args.out or paths.data)
+    events = Path(args.events or paths.events)
+    check_output(out)
+    check_output(events, "--events")
     synthetic = config.synthetic
     data = make_data(
         n_series=args.n_series or synthetic.n_series,
@@ -63,12 +70,12 @@ def generate(args: argparse.Namespace) -> None:
         freq=args.freq or synthetic.freq,
         seed=synthetic.seed if args.seed is None else args.seed,
     )
-    paths = config.paths
-    out = Path(args.out or paths.data)
-    events = Path(args.events or paths.events)
     write_observations(data.observations, out)
     with atomic_file(events) as tmp:
-        data.events.to_parquet(tmp, index=False)
+        if events.suffix.lower() == ".csv":
+            data.events.to_csv(tmp, index=False)
+        else:
+            data.events.to_parquet(tmp, index=False)
     log.info(
         "wrote %d points in %d series to %s (%d labelled events to %s)",
         len(data.observations),
@@ -80,24 +87,13 @@ def generate(args: argparse.Namespace) -> None:
 
 
 def ingest(args: argparse.Namespace) -> None:
-    """``anomalia ingest``: a CSV/parquet/NAB file into a contract parquet file."""
+    """``anomalia ingest``: CSV/parquet/NAB files into one contract table."""
+    from anomalia.cli.inputs import check_output, read_data
     from anomalia.contract import write_observations
-    from anomalia.contract.ingest import IngestOptions
-    from anomalia.contract.ingest import ingest as read_any
     from anomalia.preprocess.resample import regularise
 
-    options = IngestOptions(
-        timestamp_column=args.timestamp_column,
-        series_column=args.series_column,
-        series_id=args.series_id,
-        value_columns=tuple(args.value_columns.split(",")) if args.value_columns else None,
-        label_column=args.label_column,
-        timezone=args.timezone,
-        sort=args.sort,
-        deduplicate=args.deduplicate,
-        nab_labels=Path(args.nab_labels) if args.nab_labels else None,
-    )
-    frame = read_any(args.input, args.format, options)
+    check_output(args.out)
+    frame = read_data(args, args.input, args.input[0], file_format=args.format, contract=False)
     write_observations(frame, args.out)
     _, gaps = regularise(frame)
     for series_id, rows in gaps.groupby("series_id", sort=False):
@@ -112,18 +108,22 @@ def ingest(args: argparse.Namespace) -> None:
         "ingested %d rows, %d series from %s into %s",
         len(frame),
         frame["series_id"].nunique(),
-        args.input,
+        ", ".join(args.input),
         args.out,
     )
 
 
-def train(args: argparse.Namespace) -> None:
-    """``anomalia train``: fit each chosen detector on every series and save it."""
-    from anomalia.contract import read_observations
-    from anomalia.modelset import ModelSet
+def _train_specs(args: argparse.Namespace, config: AnomaliaConfig) -> list[tuple[str, dict, dict]]:
+    """(detector, parameters, threshold spec) per detector to train, all checked."""
+    from anomalia.detectors.params import (
+        check_detector_name,
+        check_detector_params,
+        check_threshold_spec,
+    )
 
-    config = cli_config(args)
     names = args.detector or config.train.detectors
+    for name in names:
+        check_detector_name(name)
     extra: dict[str, Any] = dict(_parse_param(p) for p in args.param)
     if args.params:
         extra.update(_load_params_file(args.params))
@@ -134,39 +134,85 @@ def train(args: argparse.Namespace) -> None:
         threshold = {"method": args.threshold}
     if args.contamination is not None:
         threshold["contamination"] = args.contamination
-    fraction = args.train_fraction or config.train.train_fraction
-    data_path = Path(args.data or config.paths.data)
-    observations = read_observations(data_path)
-    root = Path(args.models or config.paths.models)
-    fitted = []
+    # Threshold flags on the command line win over a detector's own threshold in the config.
+    flagged = args.threshold or args.contamination is not None
+    specs = []
     for name in names:
         params = {**config.train.params.get(name, {}), **extra}
-        # Threshold flags on the command line win over a detector's own threshold in the config.
-        flagged = args.threshold or args.contamination is not None
         spec = threshold if flagged else config.train.thresholds.get(name, threshold)
-        new_series = None
-        if args.fleet is not None or args.auto_fit is not None:
-            method = "fleet" if args.fleet is not None else "auto_fit"
-            points = args.fleet if args.fleet is not None else args.auto_fit
-            new_series = {"method": method, "points": points}
-        model_set = ModelSet(name, params, spec, config.data.fill_method, new_series)
-        model_set.fit(
-            observations,
-            train_fraction=fraction,
-            frequency=config.data.frequency,
-            progress=not args.quiet,
-        )
+        check_detector_params(name, params)
+        check_threshold_spec(spec)
+        specs.append((name, params, spec))
+    return specs
+
+
+def train(args: argparse.Namespace) -> None:
+    """``anomalia train``: fit each chosen detector on every series and save it.
+
+    Every parameter is checked before data is read. Each detector's model set
+    is saved as soon as it has fitted; one that fails is reported and the
+    others are kept, and the command then exits non-zero.
+    """
+    config = cli_config(args)
+    specs = _train_specs(args, config)
+    fraction = config.train.train_fraction if args.train_fraction is None else args.train_fraction
+    if not 0.0 < fraction <= 1.0:
+        raise ConfigError(f"--train-fraction must be a number in (0, 1], got {fraction:g}")
+
+    from anomalia.cli.inputs import read_data
+    from anomalia.detectors.registry import get_detector_class
+    from anomalia.diagnostics import check_training_labels, silent_thresholds
+    from anomalia.exceptions import DataError
+    from anomalia.modelset import ModelSet
+
+    new_series = None
+    if args.fleet is not None or args.auto_fit is not None:
+        method = "fleet" if args.fleet is not None else "auto_fit"
+        points = args.fleet if args.fleet is not None else args.auto_fit
+        new_series = {"method": method, "points": points}
+    root = Path(args.models or config.paths.models)
+    observations = read_data(args, args.data, config.paths.data)
+    for name, _params, _spec in specs:
+        if get_detector_class(name).requires_labels:
+            check_training_labels(observations, name, fraction)
+    failed = []
+    for name, params, spec in specs:
+        try:
+            model_set = ModelSet(name, params, spec, config.data.fill_method, new_series)
+            model_set.fit(
+                observations,
+                train_fraction=fraction,
+                frequency=config.data.frequency,
+                progress=not args.quiet,
+            )
+        except Exception as error:  # one detector's failure must not lose the others
+            if args.debug:
+                raise
+            text = (
+                str(error) if isinstance(error, ValueError) else f"{type(error).__name__}: {error}"
+            )
+            if isinstance(error, DataError) and "fraction" not in text:
+                text += " (a longer training part may help: raise --train-fraction)"
+            failed.append(f"{name}: {text}")
+            log.error("%s failed and was not saved: %s", name, text)
+            continue
+        # Saved at once (atomically): a later failure cannot lose this detector's fit.
+        model_set.save(root / name)
         log.info(
-            "trained %s on %d series in %.1f s",
+            "trained %s on %d series in %.1f s; saved to %s",
             name,
             len(model_set.members_),
             model_set.fit_seconds_,
+            root / name,
         )
-        fitted.append(model_set)
-    # Save only once every detector has fitted: a failure leaves all earlier models as they were.
-    for model_set in fitted:
-        model_set.save(root / model_set.detector)
-        log.info("saved %s -> %s", model_set.detector, root / model_set.detector)
+        for message in silent_thresholds(model_set):
+            log.warning("%s", message)
+    if failed:
+        kept = len(specs) - len(failed)
+        raise DataError(
+            f"{len(failed)} of {len(specs)} detectors failed ({'; '.join(failed)}); "
+            f"the other {kept} were saved to {root}"
+        )
 
 
 def _trained(root: Path, names: list[str] | None) -> list[str]:
@@ -178,23 +224,51 @@ def _trained(root: Path, names: list[str] | None) -> list[str]:
     return found
 
 
+def _load_model_set(folder: Path) -> Any:
+    """A saved model set; a damaged one is named with what to do."""
+    import json
+    import pickle
+
+    from anomalia.exceptions import DataError
+    from anomalia.modelset import ModelSet
+
+    try:
+        return ModelSet.load(folder)
+    except (json.JSONDecodeError, UnicodeDecodeError, pickle.UnpicklingError, EOFError) as error:
+        raise DataError(
+            f"{folder}: a file of this saved model set is damaged ({error}); train it again "
+            f"with `anomalia train --detector {folder.name}`"
+        ) from None
+    except (FileNotFoundError, KeyError) as error:
+        raise DataError(
+            f"{folder}: this saved model set is incomplete (missing {error}); train it again "
+            f"with `anomalia train --detector {folder.name}`"
+        ) from None
+
+
 def detect(args: argparse.Namespace) -> None:
     """``anomalia detect``: score observations with saved model sets."""
     import pandas as pd
 
     from anomalia.cli.budget import budget_spec
-    from anomalia.contract import read_observations, write_scores
-    from anomalia.modelset import ModelSet
+    from anomalia.cli.inputs import check_output, read_data
+    from anomalia.contract import write_scores
+    from anomalia.detectors.params import check_threshold_spec
     from anomalia.timings import COLUMNS as TIMING_COLUMNS
     from anomalia.timings import timings_path, write_timings
 
     config = cli_config(args)
-    observations = read_observations(Path(args.data or config.paths.data))
-    root = Path(args.models or config.paths.models)
+    out = Path(args.out or config.paths.scores)
+    check_output(out)
     budget = budget_spec(args)
+    if budget:
+        check_threshold_spec(budget)
+    observations = read_data(args, args.data, config.paths.data)
+    root = Path(args.models or config.paths.models)
+    names = _trained(root, args.detector)
     parts, timings = [], []
-    for name in _trained(root, args.detector):
-        model_set = ModelSet.load(root / name)
+    for name in names:
+        model_set = _load_model_set(root / name)
         if budget:
             model_set.rethreshold(budget)
         started = time.perf_counter()
@@ -207,9 +281,15 @@ def detect(args: argparse.Namespace) -> None:
             int(scores["is_anomaly"].sum()),
             seconds,
         )
+        if not scores["is_anomaly"].any():
+            log.warning(
+                "%s flagged no point of %d; lower its threshold (anomalia train --threshold "
+                "..., or --alerts-per-day here) if anomalies were expected",
+                name,
+                len(scores),
+            )
         parts.append(scores)
         timings.append((name, model_set.fit_seconds_, seconds, len(scores)))
-    out = Path(args.out or config.paths.scores)
     write_scores(pd.concat(parts, ignore_index=True), out)
     write_timings(pd.DataFrame(timings, columns=TIMING_COLUMNS), timings_path(out))
     log.info("wrote scores to %s", out)
@@ -228,19 +308,24 @@ def _train_ends(models: str | None, scores: Any) -> dict[str, dict[str, Any]]:
 def evaluate(args: argparse.Namespace) -> None:
     """``anomalia evaluate``: metrics per detector against the labels."""
     from anomalia.atomic import atomic_file
+    from anomalia.cli.inputs import check_output, read_data
     from anomalia.cli.scoreboard import write_evaluation_report
-    from anomalia.contract import read_observations, read_scores
+    from anomalia.contract import read_scores
     from anomalia.evaluation import evaluate_scores
 
     config = cli_config(args)
-    observations = read_observations(Path(args.data or config.paths.data))
+    out = Path(args.out or config.paths.metrics)
+    check_output(out)
+    observations = read_data(args, args.data, config.paths.data)
     scores_path = Path(args.scores or config.paths.scores)
     scores = read_scores(scores_path)
     train_ends = _train_ends(args.models, scores)
     metrics = evaluate_scores(observations, scores, train_ends)
-    out = Path(args.out or config.paths.metrics)
     with atomic_file(out) as tmp:
-        metrics.to_csv(tmp, index=False, float_format="%.6g")
+        if out.suffix.lower() == ".csv":
+            metrics.to_csv(tmp, index=False, float_format="%.6g")
+        else:
+            metrics.to_parquet(tmp, index=False)
     log.info("wrote metrics to %s", out)
     write_evaluation_report(args, metrics, scores, scores_path, train_ends)
     print(metrics.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
@@ -250,21 +335,33 @@ def report(args: argparse.Namespace) -> None:
     """``anomalia report``: the HTML report with plots."""
     import pandas as pd
 
-    from anomalia.contract import read_observations, read_scores
+    from anomalia.cli.inputs import read_data
+    from anomalia.contract import read_scores
     from anomalia.exceptions import DataError
     from anomalia.report import write_report
 
     config = cli_config(args)
-    observations = read_observations(Path(args.data or config.paths.data))
+    observations = read_data(args, args.data, config.paths.data)
     scores = read_scores(Path(args.scores or config.paths.scores))
     metrics_path = Path(args.metrics or config.paths.metrics)
     if not metrics_path.is_file():
         raise DataError(f"{metrics_path}: no such file; run `anomalia evaluate` first")
-    metrics = pd.read_csv(metrics_path)
+    try:
+        metrics = pd.read_csv(metrics_path)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
+        raise DataError(f"{metrics_path}: not a readable metrics CSV ({error})") from None
     events = None
     events_path = Path(args.events) if args.events else config.paths.events
+    if args.events and not events_path.is_file():
+        raise DataError(f"{events_path}: no such events file")
     if events_path.is_file():
-        events = pd.read_parquet(events_path)
+        try:
+            if events_path.suffix.lower() == ".csv":
+                events = pd.read_csv(events_path)
+            else:
+                events = pd.read_parquet(events_path)
+        except Exception as error:  # pandas and pyarrow raise several unrelated types
+            raise DataError(f"{events_path}: not a readable events table ({error})") from None
     out = Path(args.out or config.paths.report)
     index = write_report(
         out,
@@ -279,9 +376,16 @@ def report(args: argparse.Namespace) -> None:
 
 
 def list_detectors(args: argparse.Namespace) -> None:
-    """``anomalia detectors``: registered names and what they need."""
+    """``anomalia detectors``: registered names and what they need, or one's parameters."""
+    from anomalia.detectors.params import parameter_table
     from anomalia.detectors.registry import available_detectors, get_detector_class
 
+    if args.params:
+        rows = [("parameter", "default", "allowed"), *parameter_table(args.params)]
+        width = [max(len(row[i]) for row in rows) for i in range(2)]
+        for parameter, default, allowed in rows:
+            print(f"{parameter:<{width[0]}}  {default:<{width[1]}}  {allowed}")
+        return
     for name in available_detectors():
         detector_cls = get_detector_class(name)
         summary = (detector_cls.__doc__ or "").strip().splitlines()[0]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import warnings
 from collections.abc import Sequence
@@ -16,6 +17,7 @@ from anomalia import __version__
 from anomalia.cli import bench as cli_bench
 from anomalia.cli import commands, eda, experiment, serve, tune
 from anomalia.cli.budget import add_budget_options
+from anomalia.cli.inputs import add_data_option, add_reading_options
 from anomalia.cli.scoreboard import add_report_option
 from anomalia.exceptions import AnomaliaError, ConfigError, DataError
 
@@ -51,27 +53,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=commands.generate)
 
     p = sub.add_parser("ingest", help="read CSV, parquet or NAB CSV into the data contract")
-    p.add_argument("input", metavar="FILE", help="source file")
-    p.add_argument("--out", metavar="FILE", required=True, help="observations parquet to write")
-    p.add_argument("--format", default="auto", choices=["auto", "csv", "parquet", "nab"])
-    p.add_argument("--timestamp-column", default="timestamp", metavar="NAME")
-    p.add_argument("--series-column", default="series_id", metavar="NAME")
-    p.add_argument("--series-id", metavar="NAME", help="series name for one-series files")
-    p.add_argument("--value-columns", metavar="A,B", help="comma-separated value columns")
-    p.add_argument("--label-column", metavar="NAME", help="column of 0/1 labels")
-    p.add_argument("--timezone", default="UTC", help="zone of timestamps without offset")
-    p.add_argument("--sort", action="store_true", help="sort rows instead of rejecting")
+    p.add_argument("input", metavar="PATH", nargs="+", help="files, folders or glob patterns")
     p.add_argument(
-        "--deduplicate",
-        default="error",
-        choices=["error", "first", "last", "mean"],
-        help="what to do with repeated timestamps",
+        "--out", metavar="FILE", required=True, help="observations table to write (.parquet, .csv)"
     )
+    p.add_argument("--format", default="auto", choices=["auto", "csv", "parquet", "nab"])
+    add_reading_options(p)
     p.add_argument("--nab-labels", metavar="JSON", help="NAB combined_windows.json for labels")
     p.set_defaults(handler=commands.ingest)
 
     p = sub.add_parser("train", help="fit detectors, one per series, and save them")
-    p.add_argument("--data", metavar="FILE", help="observations parquet (default: paths.data)")
+    add_data_option(p, "observations, parquet or CSV (default: paths.data)")
+    add_reading_options(p)
     p.add_argument("--detector", action="append", metavar="NAME", help="repeatable")
     p.add_argument("--models", metavar="DIR", help="model folder root (default: paths.models)")
     p.add_argument("--train-fraction", type=float, help="share of each series to fit on")
@@ -101,7 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=commands.train)
 
     p = sub.add_parser("detect", help="score observations with trained detectors")
-    p.add_argument("--data", metavar="FILE", help="observations parquet (default: paths.data)")
+    add_data_option(p, "observations, parquet or CSV (default: paths.data)")
+    add_reading_options(p)
     p.add_argument("--models", metavar="DIR", help="model folder root (default: paths.models)")
     p.add_argument(
         "--detector",
@@ -109,13 +103,16 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="repeatable (default: every trained detector)",
     )
-    p.add_argument("--out", metavar="FILE", help="scores parquet (default: paths.scores)")
+    p.add_argument(
+        "--out", metavar="FILE", help="scores table, .parquet or .csv (default: paths.scores)"
+    )
     add_budget_options(p)
     p.set_defaults(handler=commands.detect)
 
     p = sub.add_parser("evaluate", help="compare scores with labels")
-    p.add_argument("--data", metavar="FILE", help="labelled observations parquet")
-    p.add_argument("--scores", metavar="FILE", help="scores parquet (default: paths.scores)")
+    add_data_option(p, "labelled observations, parquet or CSV (default: paths.data)")
+    add_reading_options(p)
+    p.add_argument("--scores", metavar="FILE", help="scores table (default: paths.scores)")
     p.add_argument(
         "--models",
         metavar="DIR",
@@ -126,8 +123,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=commands.evaluate)
 
     p = sub.add_parser("report", help="write the HTML report with plots")
-    p.add_argument("--data", metavar="FILE", help="observations parquet")
-    p.add_argument("--scores", metavar="FILE", help="scores parquet")
+    add_data_option(p, "observations, parquet or CSV (default: paths.data)")
+    add_reading_options(p)
+    p.add_argument("--scores", metavar="FILE", help="scores table (default: paths.scores)")
     p.add_argument("--metrics", metavar="FILE", help="metrics CSV from `anomalia evaluate`")
     p.add_argument("--events", metavar="FILE", help="events parquet from `anomalia generate`")
     p.add_argument(
@@ -145,6 +143,11 @@ def build_parser() -> argparse.ArgumentParser:
     experiment.register(sub)
     eda.register(sub)
     p = sub.add_parser("detectors", help="list the registered detectors")
+    p.add_argument(
+        "--params",
+        metavar="NAME",
+        help="list detector NAME's parameters with their defaults and allowed values",
+    )
     p.set_defaults(handler=commands.list_detectors)
 
     for action in sub.choices.values():
@@ -168,6 +171,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.captureWarnings(True)
     try:
         args.handler(args)
+    except BrokenPipeError:
+        # The reader of stdout went away (`anomalia detectors | head`): not an error.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except (DataError, FileNotFoundError) as error:
         if args.debug:
             raise

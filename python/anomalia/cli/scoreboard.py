@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # pandas loads inside the handler, so `anomalia --help` stays fast
     import pandas as pd
 
+from anomalia.exceptions import DataError
+
 log = logging.getLogger("anomalia")
 
 DEFAULT_REPORT = Path("reports/evaluation")
@@ -42,7 +44,10 @@ def _timings(scores_path: Path, models: str | None, detectors: list[str]) -> pd.
     for name in detectors:
         manifest = Path(models) / name / "manifest.json"
         if manifest.is_file():
-            fit = json.loads(manifest.read_text()).get("fit_seconds", float("nan"))
+            try:
+                fit = json.loads(manifest.read_text()).get("fit_seconds", float("nan"))
+            except (json.JSONDecodeError, UnicodeDecodeError) as error:
+                raise DataError(f"{manifest}: not valid JSON ({error})") from None
             rows.append({"detector": name, "fit_seconds": fit, "score_seconds": float("nan")})
     return pd.DataFrame(rows) if rows else None
 

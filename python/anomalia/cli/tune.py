@@ -8,6 +8,8 @@ from pathlib import Path
 
 import yaml
 
+from anomalia.cli.inputs import add_data_option, add_reading_options
+
 log = logging.getLogger("anomalia")
 
 #: The keys of :data:`anomalia.tuning.OBJECTIVES`, named here so that ``--help`` stays light.
@@ -18,7 +20,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``tune`` sub-command to the CLI."""
     p = sub.add_parser("tune", help="tune a detector's parameters with Optuna")
     p.add_argument("--detector", required=True, metavar="NAME", help="registered detector")
-    p.add_argument("--data", metavar="FILE", help="labelled observations (default: paths.data)")
+    add_data_option(p, "labelled observations, parquet or CSV (default: paths.data)")
+    add_reading_options(p)
     p.add_argument(
         "--objective",
         default="event_f1",
@@ -45,15 +48,18 @@ def tune(args: argparse.Namespace) -> None:
     """Run the search and write the best parameters as YAML."""
     from anomalia.atomic import atomic_file
     from anomalia.cli.commands import cli_config
-    from anomalia.contract import read_observations
+    from anomalia.cli.inputs import read_data
+    from anomalia.detectors.params import check_detector_params, check_threshold_spec
     from anomalia.tuning import load_search_space
     from anomalia.tuning import tune as search
 
     config = cli_config(args)
     space = load_search_space(args.detector, args.space)
-    data = Path(args.data or config.paths.data)
-    observations = read_observations(data)
     threshold = {"method": args.threshold} if args.threshold else dict(config.threshold)
+    check_detector_params(args.detector, config.train.params.get(args.detector, {}))
+    check_threshold_spec(threshold)
+    data = ", ".join(args.data) if args.data else str(config.paths.data)
+    observations = read_data(args, args.data, config.paths.data)
     result = search(
         observations,
         args.detector,

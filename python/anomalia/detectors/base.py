@@ -119,7 +119,7 @@ class BaseDetector:
             row, col = np.argwhere(bad)[0]
             kind = "missing (NaN)" if np.isnan(array[row, col]) else "infinite"
             raise DataError(
-                f"{what}: row {row}, column {col} is {kind}; "
+                f"{what}: row {row + 1}, column {col + 1} is {kind}; "
                 "fill missing values first (anomalia.preprocess.fill_missing)"
             )
         return array

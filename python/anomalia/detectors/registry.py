@@ -54,12 +54,10 @@ def core_detectors() -> list[str]:
 
 def get_detector_class(name: str) -> type[BaseDetector]:
     """Import and return the detector class registered as ``name``."""
-    try:
-        target = DETECTORS[name]
-    except KeyError:
-        raise ConfigError(
-            f"unknown detector `{name}`; choose one of: {', '.join(available_detectors())}"
-        ) from None
+    from anomalia.detectors.params import check_detector_name
+
+    check_detector_name(name)
+    target = DETECTORS[name]
     module_name, class_name = target.split(":")
     return getattr(importlib.import_module(module_name), class_name)
 

@@ -249,7 +249,7 @@ def _validate_values(
     bad = ~np.isfinite(array)
     if bad.any():
         row, column = np.argwhere(bad)[0]
-        raise DataError(f"values: row {row}, column {column} is not finite")
+        raise DataError(f"values: row {row + 1}, column {column + 1} is not finite")
     if column_names is None:
         column_names = [f"x{column}" for column in range(array.shape[1])]
     return array, column_names

@@ -55,7 +55,7 @@ def calendar_features(timestamps: object) -> tuple[np.ndarray, list[str]]:
     except (TypeError, ValueError) as error:
         raise DataError(f"timestamps: expected datetime-like values ({error})") from None
     if index.hasnans:
-        row = int(np.flatnonzero(index.isna())[0])
+        row = int(np.flatnonzero(index.isna())[0]) + 1  # counted from 1
         raise DataError(f"timestamps: row {row} is missing (NaT)")
     hour = index.hour + index.minute / 60 + index.second / 3600
     weekday = index.day_of_week.to_numpy()

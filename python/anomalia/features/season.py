@@ -154,7 +154,7 @@ def _check_values(values: np.ndarray) -> np.ndarray:
     if series.ndim != 1:
         raise DataError(f"values: expected a 1-D array, got shape {series.shape}")
     if not np.isfinite(series).all():
-        row = int(np.flatnonzero(~np.isfinite(series))[0])
+        row = int(np.flatnonzero(~np.isfinite(series))[0]) + 1  # counted from 1
         raise DataError(f"values: row {row} is not finite")
     return series
 

@@ -1,5 +1,9 @@
 """Write a standalone HTML report of detector scores, with PNG figures.
 
+``index.html`` is one self-contained file: every figure is embedded in it.
+The PNGs are also kept in ``figures/``, named by series and detector
+(``series-<series>--<detector>.png``), to reuse on their own.
+
 The report is built in a temporary folder beside ``out_dir`` and swapped in
 only once complete (:func:`anomalia.atomic.atomic_directory`): a failure part
 way leaves no half report and leaves an earlier report untouched.
@@ -7,6 +11,7 @@ way leaves no half report and leaves an earlier report untouched.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +29,7 @@ from anomalia.report.inputs import (
     metrics_by_detector,
     normalise,
     require_columns,
-    value_column_of,
+    value_columns_of,
 )
 from anomalia.report.layout import figure, page, paragraph, table, text
 from anomalia.report.plots import (
@@ -79,6 +84,7 @@ def _curves_section(scores: pd.DataFrame, detectors: list[str], figures: Path) -
         "Point-wise ROC and precision–recall curves over all series"
         + (", on rows the detectors were not trained on" if held_out else "")
         + "; AUC is the ROC area, AP the average precision.",
+        root=figures.parent,
     )
 
 
@@ -95,21 +101,40 @@ def _events_table(events: pd.DataFrame | None, series_id: str) -> str:
     return table(shown.astype(object))
 
 
-def _detector_block(
-    context: dict, series_id: str, rows: pd.DataFrame, names: tuple[int, int], first: bool
-) -> str:
-    """Series plot, score plot, histogram and box plot of one detector on one series."""
-    series_index, detector_index = names
-    stem = f"{series_index:03d}-{detector_index:02d}"
+def _slug(name: object) -> str:
+    """A file-name-safe form of a series, detector or column name."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", str(name)).strip("._")[:60] or "_"
+
+
+def _figure_stem(context: dict, series_id: str, detector: str) -> str:
+    """``<series>--<detector>``, made unique when two names share a slug."""
+    stem = f"{_slug(series_id)}--{_slug(detector)}"
+    used = context["stems"]
+    if stem in used:
+        stem = f"{stem}-{len(used)}"
+    used.add(stem)
+    return stem
+
+
+def _detector_block(context: dict, series_id: str, rows: pd.DataFrame, first: bool) -> str:
+    """Series plots (one per value column), score plot, histogram and box plot of one detector."""
     detector = rows["detector"].iloc[0]
+    stem = _figure_stem(context, series_id, detector)
     figures, observations = context["figures"], context["observations"]
-    plot_series(
-        observations,
-        rows,
-        context["events"],
-        figures / f"series-{stem}.png",
-        value_column=context["value_column"],
-    )
+    root = figures.parent
+    columns = context["value_columns"]
+    series_figures = []
+    for column in columns:
+        name = f"series-{stem}.png" if len(columns) == 1 else f"series-{stem}--{_slug(column)}.png"
+        plot_series(observations, rows, context["events"], figures / name, value_column=column)
+        shown = "values" if len(columns) == 1 else f"`{column}`"
+        series_figures.append(
+            figure(
+                f"figures/{name}",
+                f"{shown} of {detector} on {series_id}, flagged points and labels",
+                root=root,
+            )
+        )
     plot_scores(rows, figures / f"scores-{stem}.png")
     labels = rows["label"].to_numpy(dtype=float) if context["has_labels"] else None
     plot_score_histogram(rows, labels, figures / f"histogram-{stem}.png")
@@ -129,11 +154,11 @@ def _detector_block(
     return (
         f"<details{' open' if first else ''}><summary><h3>{text(detector)}</h3> "
         f'<span class="meta">— {flagged:,} flagged</span></summary>'
-        + figure(f"figures/series-{stem}.png", f"values of {where}, flagged points and labels")
-        + figure(f"figures/scores-{stem}.png", f"scores and threshold of {where}")
+        + "".join(series_figures)
+        + figure(f"figures/scores-{stem}.png", f"scores and threshold of {where}", root=root)
         + '<div class="pair">'
-        + figure(f"figures/histogram-{stem}.png", f"score histogram of {where}")
-        + figure(f"figures/boxplot-{stem}.png", f"score box plot of {where}")
+        + figure(f"figures/histogram-{stem}.png", f"score histogram of {where}", root=root)
+        + figure(f"figures/boxplot-{stem}.png", f"score box plot of {where}", root=root)
         + f"</div>{stats_table}</details>"
     )
 
@@ -147,21 +172,17 @@ def _series_section(context: dict, series_index: int, series_id: str) -> str:
         "observations": observations,
         "events": None if events is None else events[events["series_id"] == series_id],
     }
-    value = observations[context["value_column"]]
+    missing = int(observations[context["value_columns"]].isna().sum().sum())
     first, last = (observations["timestamp"].agg(["min", "max"]).dt.strftime(_TIME)).tolist()
-    facts = (
-        f"{len(observations):,} points from {first} to {last}; "
-        f"{int(value.isna().sum()):,} missing values"
-    )
+    facts = f"{len(observations):,} points from {first} to {last}; {missing:,} missing values"
     if context["has_labels"]:
         facts += f"; {int((observations['label'] == 1).sum()):,} labelled anomalous points"
     scores = context["scores"][context["scores"]["series_id"] == series_id]
     blocks = []
-    for detector_index, detector in enumerate(context["detectors"]):
+    for detector in context["detectors"]:
         rows = scores[scores["detector"] == detector]
         if not rows.empty:
-            names = (series_index, detector_index)
-            blocks.append(_detector_block(context, series_id, rows, names, not blocks))
+            blocks.append(_detector_block(context, series_id, rows, not blocks))
     return (
         f'<section id="series-{series_index}"><h2>{text(series_id)}</h2>'
         + paragraph(text(facts), "meta")
@@ -212,7 +233,8 @@ def write_report(
     max_series : int, default 6
         Most series given their own section (each costs four figures per detector).
     value_column : str or None
-        Value column to plot; by default ``value`` or the first float column.
+        Value column to plot; by default every float value column, one
+        figure each, so an anomaly in any column can be seen.
     train_ends : mapping, optional
         ``{detector: {series_id: last training timestamp}}``; the ROC and PR
         curves then use only later rows, as ``anomalia evaluate --models`` does,
@@ -236,7 +258,7 @@ def write_report(
         "observations",
         ("timestamp",),
     )
-    value_column = value_column_of(observations, value_column)
+    value_columns = value_columns_of(observations, value_column)
     scores = normalise(require_columns(scores, SCORE_COLUMNS, "scores"), "scores", ("timestamp",))
     if events is not None:
         events = normalise(
@@ -257,8 +279,9 @@ def write_report(
         "scores": scores,
         "events": events,
         "detectors": detectors,
-        "value_column": value_column,
+        "value_columns": value_columns,
         "has_labels": has_labels,
+        "stems": set(),
     }
 
     out_dir = Path(out_dir)

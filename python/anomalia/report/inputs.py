@@ -63,6 +63,26 @@ def value_column_of(observations: pd.DataFrame, value_column: str | None) -> str
     return str(candidates[0])
 
 
+def value_columns_of(observations: pd.DataFrame, value_column: str | None) -> list[str]:
+    """Every value column to plot: ``[value_column]`` when named, else all float value columns.
+
+    Raises
+    ------
+    DataError
+        If the named column is absent or no float value column exists.
+    """
+    if value_column is not None:
+        return [value_column_of(observations, value_column)]
+    columns = [
+        column
+        for column in observations.columns
+        if column not in (*OBSERVATION_KEYS, "label")
+        and not str(column).endswith("_imputed")
+        and pd.api.types.is_float_dtype(observations[column])
+    ]
+    return columns or [value_column_of(observations, None)]
+
+
 def _utc_timestamps(column: pd.Series, name: str) -> pd.Series:
     try:
         return pd.to_datetime(column, utc=True).dt.as_unit("ns")

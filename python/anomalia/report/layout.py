@@ -7,8 +7,10 @@ Convention: a parameter holding *text* is escaped here with
 
 from __future__ import annotations
 
+import base64
 import html
 import numbers
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -82,12 +84,20 @@ def table(frame: pd.DataFrame, *, digits: int = 3, index: bool = True) -> str:
     )
 
 
-def figure(source: str, alt: str, caption: str | None = None) -> str:
-    """An image (relative ``source``) with alternative text and an optional caption."""
+def figure(source: str, alt: str, caption: str | None = None, *, root: Path | None = None) -> str:
+    """An image (relative ``source``) with alternative text and an optional caption.
+
+    With ``root``, the PNG at ``root / source`` is embedded in the page as a
+    data URI, so the HTML file stands alone; ``data-file`` keeps its name.
+    """
     caption_html = f"<figcaption>{text(caption)}</figcaption>" if caption else ""
+    src = source
+    if root is not None:
+        encoded = base64.b64encode((Path(root) / source).read_bytes()).decode("ascii")
+        src = f"data:image/png;base64,{encoded}"
     return (
-        f'<figure><img src="{text(source)}" alt="{text(alt)}" loading="lazy">'
-        f"{caption_html}</figure>"
+        f'<figure><img src="{text(src)}" data-file="{text(source)}" alt="{text(alt)}" '
+        f'loading="lazy">{caption_html}</figure>'
     )
 
 

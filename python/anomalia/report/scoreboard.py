@@ -129,9 +129,11 @@ def write_scoreboard(
             paragraph(text(_EXPLAINED), "meta"),
         ]
         plot_metric_comparison(metrics, _PANELS, figures / "quality.png")
-        parts.append(figure("figures/quality.png", "quality metrics of every detector"))
+        parts.append(figure("figures/quality.png", "quality metrics of every detector", root=build))
         if timings is not None and {"fit_seconds", "score_seconds"} <= set(timings.columns):
             plot_runtimes(timings, figures / "runtime.png")
-            parts.append(figure("figures/runtime.png", "fit and score seconds per detector"))
+            parts.append(
+                figure("figures/runtime.png", "fit and score seconds per detector", root=build)
+            )
         (build / "index.html").write_text(page(title, "\n".join(parts)), encoding="utf-8")
     return out_dir / "index.html"

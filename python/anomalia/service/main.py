@@ -18,7 +18,7 @@ from anomalia.service.dependencies import require_api_key
 from anomalia.service.metrics import ServiceMetrics
 from anomalia.service.middleware import BodyLimitMiddleware, ObservabilityMiddleware
 from anomalia.service.registry import ModelRegistry
-from anomalia.service.routers import detect, health, metrics, models, streams
+from anomalia.service.routers import detect, docs, health, metrics, models, streams
 from anomalia.service.settings import Settings, get_settings
 from anomalia.service.stream_store import StreamStore
 
@@ -89,12 +89,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        # The docs router serves /docs and /redoc with their files, without a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.metrics = ServiceMetrics()
     errors.install(app)
     secured = [Depends(require_api_key)]
     app.include_router(health.router)
+    app.include_router(docs.router)
     app.include_router(models.router, dependencies=secured)
     app.include_router(detect.router, dependencies=secured)
     app.include_router(metrics.router, dependencies=secured)

@@ -22,7 +22,8 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from anomalia.detectors.registry import make_detector
+from anomalia.detectors.registry import get_detector_class, make_detector
+from anomalia.diagnostics import check_fold_labels, check_training_labels, validates_on_label
 from anomalia.evaluation import evaluate_scores
 from anomalia.exceptions import AnomaliaError, ConfigError, DataError, MissingDependencyError
 from anomalia.modelset import ModelSet
@@ -82,6 +83,8 @@ def fold_objective(
     column = OBJECTIVES[objective]
     values = []
     for fold in folds:
+        if not validates_on_label(fold):
+            continue  # the objective is undefined there (tune warns before the first trial)
         model_set = ModelSet(detector, params, threshold, fill_method)
         model_set.fit(fold.observations, train_fraction=fold.train_fraction, progress=False)
         scores = model_set.score(fold.observations, progress=False)
@@ -160,6 +163,12 @@ def tune(
     if "random_state" in start and "random_state" not in fixed and "random_state" not in space:
         fixed["random_state"] = seed
     folds = expanding_folds(observations, n_folds, min_train)
+    # Before the first trial: an objective no fold can compute, or a supervised
+    # detector without labelled training rows, would only fail after every trial.
+    check_fold_labels(folds, objective)
+    if get_detector_class(detector).requires_labels:
+        for fold in folds:
+            check_training_labels(fold.observations, detector, fold.train_fraction)
 
     def evaluate(trial: Any) -> float:
         params = {**fixed, **suggest(trial, space)}

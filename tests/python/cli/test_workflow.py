@@ -149,7 +149,7 @@ def test_a_failing_detector_leaves_every_earlier_model_untouched(workspace):
     run("generate")
     run("train", "--detector", "zscore")
     before = Path("models/zscore/manifest.json").read_bytes()
-    # zscore fits, then random_forest fails on data without labels: nothing is saved.
+    # random_forest needs labels: checked before anything is fitted, so nothing changes.
     observations = pd.read_parquet("data/raw/obs.parquet").drop(columns="label")
     observations.to_parquet("data/raw/obs.parquet")
     assert run("train", "--detector", "zscore", "--detector", "random_forest") == 1

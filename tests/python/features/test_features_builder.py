@@ -101,7 +101,7 @@ def test_bad_options_are_named(options, message):
 def test_bad_data_is_refused():
     values = random_values()
     values[7, 1] = np.nan
-    with pytest.raises(DataError, match="row 7, column 1 is not finite"):
+    with pytest.raises(DataError, match="row 8, column 2 is not finite"):
         make_features(values)
     with pytest.raises(DataError, match="expected a 1-D or 2-D array"):
         make_features(np.zeros((4, 2, 2)))

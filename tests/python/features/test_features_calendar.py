@@ -27,5 +27,5 @@ def test_midnight_sits_next_to_the_minute_before():
 def test_unreadable_or_missing_timestamps_are_refused():
     with pytest.raises(DataError, match="expected datetime-like values"):
         calendar_features(["noon"])
-    with pytest.raises(DataError, match="row 1 is missing"):
+    with pytest.raises(DataError, match="row 2 is missing"):
         calendar_features(["2024-01-01", None])

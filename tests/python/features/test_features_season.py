@@ -108,5 +108,5 @@ def test_bad_values_are_refused():
         detect_season(np.zeros((100, 2)))
     values = np.zeros(100)
     values[7] = np.nan
-    with pytest.raises(DataError, match="row 7 is not finite"):
+    with pytest.raises(DataError, match="row 8 is not finite"):
         detect_season(values)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 
 import pandas as pd
@@ -22,7 +23,15 @@ def _metrics(*detectors: str) -> pd.DataFrame:
 
 
 def _image_sources(index) -> list[str]:
-    return re.findall(r'<img src="([^"]+)"', index.read_text(encoding="utf-8"))
+    """The figure files the page names (each image is embedded, its file kept beside)."""
+    return re.findall(r'<img src="[^"]+" data-file="([^"]+)"', index.read_text(encoding="utf-8"))
+
+
+def _embedded_images(index) -> list[bytes]:
+    page = index.read_text(encoding="utf-8")
+    return [
+        base64.b64decode(data) for data in re.findall(r'src="data:image/png;base64,([^"]+)"', page)
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -54,6 +63,34 @@ def test_report_references_pngs_that_exist(report, is_png):
     assert sorted(p.name for p in (out_dir / "figures").iterdir()) == sorted(
         source.removeprefix("figures/") for source in sources
     )
+
+
+def test_the_page_stands_alone_with_every_figure_embedded(report):
+    out_dir, index = report
+    embedded = _embedded_images(index)
+    assert len(embedded) == len(_image_sources(index))
+    assert all(image.startswith(b"\x89PNG") for image in embedded)
+    # Moved on its own, the page still shows every figure: nothing refers to a file.
+    assert 'src="figures/' not in index.read_text(encoding="utf-8")
+    assert embedded[1] == (out_dir / _image_sources(index)[1]).read_bytes()
+
+
+def test_figures_are_named_by_series_and_detector(report, report_data):
+    sources = _image_sources(report[1])
+    series_id = sorted(report_data.observations["series_id"].unique())[0]
+    assert f"figures/series-{series_id}--median-residual.png" in sources
+    assert f"figures/scores-{series_id}--second.png" in sources
+
+
+def test_every_value_column_gets_its_own_figure(tmp_path, report_data, make_scores):
+    observations = report_data.observations
+    observations = observations.assign(memory=observations["value"] * 2.0)
+    scores = make_scores(observations, "median-residual")
+    index = write_report(
+        tmp_path / "out", observations, scores, _metrics("median-residual"), max_series=1
+    )
+    series = [s for s in _image_sources(index) if s.startswith("figures/series-")]
+    assert sorted(s.rsplit("--", 1)[1] for s in series) == ["memory.png", "value.png"]
 
 
 def test_report_tables_show_each_detector_and_rounded_metrics(report):

@@ -1,1 +1,1 @@
-"""One router per resource: health, models, detection, metrics."""
+"""One router per resource: health, models, detection, metrics, the offline API docs."""
