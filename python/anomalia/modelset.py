@@ -20,7 +20,7 @@ Layout of a saved model set::
 
     <dir>/manifest.json          detector, params, threshold spec, series index
     <dir>/series-0000/           BaseDetector.save() folder (per-series fits)
-                                 + threshold.pkl (+ scaler.pkl when pooled)
+                                 + threshold.json/.npz (+ scaler.json when pooled)
                                  + calibration.npy (scores the threshold was fitted on)
     <dir>/pooled/                BaseDetector.save() folder (pooled fits)
     <dir>/reference.json         training distribution per series and column (drift checks)
@@ -31,7 +31,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import pickle
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -50,6 +49,14 @@ from anomalia.detectors.registry import get_detector_class, make_detector
 from anomalia.drift import ColumnReference, summarise
 from anomalia.engine.fleet import advance_series
 from anomalia.exceptions import ConfigError, DataError, NotFittedError
+from anomalia.persist import (
+    FORMAT_VERSION,
+    check_format_version,
+    load_state,
+    refuse_pickles,
+    save_state,
+)
+from anomalia.persist.thresholds import load_threshold, save_threshold
 from anomalia.preprocess.impute import fill_missing
 from anomalia.preprocess.resample import infer_frequency, regularise
 from anomalia.preprocess.scaling import Scaler, make_scaler
@@ -61,6 +68,7 @@ log = logging.getLogger(__name__)
 POOLED_FOLDER = "pooled"
 REFERENCE_FILE = "reference.json"
 CALIBRATION_FILE = "calibration.npy"
+SCALER = "scaler"
 
 
 @dataclass
@@ -343,13 +351,16 @@ class ModelSet:
                 next(iter(self.members_.values())).detector.save(tmp / POOLED_FOLDER)
             for index, (series_id, member) in enumerate(self.members_.items()):
                 folder = tmp / f"series-{index:04d}"
+                trained_on = member.detector.train_fingerprint_
                 if self.pooled_:
                     folder.mkdir()
-                    _dump(member.scaler, folder / "scaler.pkl")
+                    save_state(
+                        folder, {"scaler": member.scaler}, name=SCALER, fingerprint=trained_on
+                    )
                 else:
                     member.detector.save(folder)
-                _dump(member.threshold, folder / "threshold.pkl")
-                np.save(folder / CALIBRATION_FILE, member.calibration)
+                save_threshold(folder, member.threshold, fingerprint=trained_on)
+                np.save(folder / CALIBRATION_FILE, member.calibration, allow_pickle=False)
                 series.append(
                     {
                         "series_id": series_id,
@@ -357,6 +368,7 @@ class ModelSet:
                         "train_end": member.train_end.isoformat(),
                         "n_train": member.n_train,
                         "frequency": str(member.frequency),
+                        "train_fingerprint": trained_on,
                     }
                 )
             manifest = {
@@ -369,6 +381,7 @@ class ModelSet:
                 "new_series": self.new_series,
                 "fit_seconds": round(self.fit_seconds_, 3),
                 "anomalia_version": __version__,
+                "format_version": FORMAT_VERSION,
                 "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                 "series": series,
             }
@@ -382,9 +395,23 @@ class ModelSet:
 
     @classmethod
     def load(cls, directory: str | Path) -> ModelSet:
-        """Load a model set written by :meth:`save`."""
+        """Load a model set written by :meth:`save`; nothing in it is unpickled.
+
+        Raises
+        ------
+        DataError
+            If the folder is not a model set, holds pickles (saved by an older
+            anomalia: train it again), was written in a newer file format, or
+            its files belong to different training runs.
+        """
         directory = Path(directory)
         manifest = _read_manifest(directory)
+        refuse_pickles(directory)
+        check_format_version(
+            manifest.get("format_version"),
+            manifest.get("anomalia_version"),
+            directory / "manifest.json",
+        )
         model_set = cls(
             manifest["detector"],
             manifest["params"],
@@ -399,16 +426,28 @@ class ModelSet:
         shared = BaseDetector.load(directory / POOLED_FOLDER) if model_set.pooled_ else None
         model_set.members_ = {}
         for entry in manifest["series"]:
-            folder = directory / entry["folder"]
+            folder = _series_folder(directory, entry["folder"])
+            detector = shared or BaseDetector.load(folder)
+            trained_on = detector.train_fingerprint_
+            if entry.get("train_fingerprint") != trained_on:
+                raise DataError(
+                    f"{folder}: manifest.json says series `{entry['series_id']}` was trained "
+                    f"on data with fingerprint {entry.get('train_fingerprint')}, its model on "
+                    f"{trained_on}; the model set was altered or mixed from several runs: "
+                    "train it again with `anomalia train`"
+                )
+            scaler = None
+            if model_set.pooled_:
+                scaler = load_state(folder, name=SCALER, fingerprint=trained_on)["scaler"]
             model_set.members_[entry["series_id"]] = SeriesModel(
-                detector=shared or BaseDetector.load(folder),
-                threshold=_load(folder / "threshold.pkl"),
+                detector=detector,
+                threshold=load_threshold(folder, fingerprint=trained_on),
                 train_end=pd.Timestamp(entry["train_end"]),
                 n_train=entry["n_train"],
                 frequency=pd.Timedelta(entry["frequency"]),
-                scaler=_load(folder / "scaler.pkl") if model_set.pooled_ else None,
+                scaler=scaler,
                 calibration=(
-                    np.load(folder / CALIBRATION_FILE)
+                    np.load(folder / CALIBRATION_FILE, allow_pickle=False)
                     if (folder / CALIBRATION_FILE).is_file()
                     else None
                 ),
@@ -559,11 +598,8 @@ def saved_reference(directory: str | Path) -> dict[str, dict[str, ColumnReferenc
     }
 
 
-def _dump(obj: Any, path: Path) -> None:
-    with open(path, "wb") as handle:
-        pickle.dump(obj, handle, protocol=pickle.HIGHEST_PROTOCOL)
-
-
-def _load(path: Path) -> Any:
-    with open(path, "rb") as handle:
-        return pickle.load(handle)
+def _series_folder(directory: Path, name: object) -> Path:
+    """A series folder named in the manifest: a plain name, so never outside ``directory``."""
+    if not isinstance(name, str) or Path(name).name != name or name in ("", ".", ".."):
+        raise DataError(f"{directory}/manifest.json: series folder {name!r} is not a plain name")
+    return directory / name

@@ -6,10 +6,15 @@ seed, with additive spikes at known rows. Labels mark the spikes with 1.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import numpy as np
 import pytest
+
+# Training logs an MLflow run by default, and MLflow's SQLite store takes seconds
+# to set up: the suite trains untracked (subprocesses too) unless a test turns it on.
+os.environ["ANOMALIA_TRACKING"] = "off"
 
 N_POINTS = 1200
 PERIOD = 50

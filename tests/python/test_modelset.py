@@ -60,8 +60,8 @@ def test_save_and_load_give_identical_scores(tmp_path, observations, detector):
     before = model_set.score(observations, progress=False)
     model_set.save(tmp_path / detector)
     if detector == "random_forest":
-        assert (tmp_path / detector / "pooled" / "state.pkl").is_file()
-        assert not (tmp_path / detector / "series-0000" / "state.pkl").exists()
+        assert (tmp_path / detector / "pooled" / "state.json").is_file()
+        assert not (tmp_path / detector / "series-0000" / "state.json").exists()
     loaded = ModelSet.load(tmp_path / detector)
     pd.testing.assert_frame_equal(before, loaded.score(observations, progress=False))
     assert loaded.train_ends() == model_set.train_ends()

@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from anomalia.cli.tracking import model_root, track_training, tracking_on
 from anomalia.config import AnomaliaConfig, load_config
 from anomalia.exceptions import ConfigError
 
@@ -155,11 +156,12 @@ def train(args: argparse.Namespace) -> None:
     """
     config = cli_config(args)
     specs = _train_specs(args, config)
+    tracked = tracking_on(args)  # decided (and --register checked) before any work
     fraction = config.train.train_fraction if args.train_fraction is None else args.train_fraction
     if not 0.0 < fraction <= 1.0:
         raise ConfigError(f"--train-fraction must be a number in (0, 1], got {fraction:g}")
 
-    from anomalia.cli.inputs import read_data
+    from anomalia.cli.inputs import expand, read_data
     from anomalia.detectors.registry import get_detector_class
     from anomalia.diagnostics import check_training_labels, silent_thresholds
     from anomalia.exceptions import DataError
@@ -171,11 +173,12 @@ def train(args: argparse.Namespace) -> None:
         points = args.fleet if args.fleet is not None else args.auto_fit
         new_series = {"method": method, "points": points}
     root = Path(args.models or config.paths.models)
-    observations = read_data(args, args.data, config.paths.data)
+    files = expand(list(args.data or [config.paths.data]))
+    observations = read_data(args, files, config.paths.data)
     for name, _params, _spec in specs:
         if get_detector_class(name).requires_labels:
             check_training_labels(observations, name, fraction)
-    failed = []
+    failed, fitted = [], []
     for name, params, spec in specs:
         try:
             model_set = ModelSet(name, params, spec, config.data.fill_method, new_series)
@@ -207,6 +210,10 @@ def train(args: argparse.Namespace) -> None:
         )
         for message in silent_thresholds(model_set):
             log.warning("%s", message)
+        fitted.append(model_set)
+    if tracked and fitted:
+        folders = [root / model_set.detector for model_set in fitted]
+        track_training(args, config, fitted, folders, observations, files, fraction)
     if failed:
         kept = len(specs) - len(failed)
         raise DataError(
@@ -227,14 +234,13 @@ def _trained(root: Path, names: list[str] | None) -> list[str]:
 def _load_model_set(folder: Path) -> Any:
     """A saved model set; a damaged one is named with what to do."""
     import json
-    import pickle
 
     from anomalia.exceptions import DataError
     from anomalia.modelset import ModelSet
 
     try:
         return ModelSet.load(folder)
-    except (json.JSONDecodeError, UnicodeDecodeError, pickle.UnpicklingError, EOFError) as error:
+    except (json.JSONDecodeError, UnicodeDecodeError, EOFError) as error:
         raise DataError(
             f"{folder}: a file of this saved model set is damaged ({error}); train it again "
             f"with `anomalia train --detector {folder.name}`"
@@ -251,7 +257,7 @@ def detect(args: argparse.Namespace) -> None:
     import pandas as pd
 
     from anomalia.cli.budget import budget_spec
-    from anomalia.cli.inputs import check_output, read_data
+    from anomalia.cli.inputs import check_output, expand, read_data
     from anomalia.contract import write_scores
     from anomalia.detectors.params import check_threshold_spec
     from anomalia.timings import COLUMNS as TIMING_COLUMNS
@@ -263,35 +269,49 @@ def detect(args: argparse.Namespace) -> None:
     budget = budget_spec(args)
     if budget:
         check_threshold_spec(budget)
-    observations = read_data(args, args.data, config.paths.data)
-    root = Path(args.models or config.paths.models)
-    names = _trained(root, args.detector)
+    files = expand(list(args.data or [config.paths.data]))
+    # Each file is scored on its own; the first is read before models are fetched.
+    observations = read_data(args, files[:1], config.paths.data)
     parts, timings = [], []
-    for name in names:
-        model_set = _load_model_set(root / name)
-        if budget:
+    with model_root(args, config.paths.models) as root:
+        model_sets = {name: _load_model_set(root / name) for name in _trained(root, args.detector)}
+    if budget:
+        for model_set in model_sets.values():
             model_set.rethreshold(budget)
-        started = time.perf_counter()
-        scores = model_set.score(observations, progress=not args.quiet)
-        seconds = time.perf_counter() - started
-        log.info(
-            "%s: %d points scored, %d flagged in %.1f s",
-            name,
-            len(scores),
-            int(scores["is_anomaly"].sum()),
-            seconds,
-        )
-        if not scores["is_anomaly"].any():
-            log.warning(
-                "%s flagged no point of %d; lower its threshold (anomalia train --threshold "
-                "..., or --alerts-per-day here) if anomalies were expected",
+    for index, file in enumerate(files):
+        if index:
+            observations = read_data(args, [file], config.paths.data)
+        for name, model_set in model_sets.items():
+            started = time.perf_counter()
+            scores = model_set.score(observations, progress=not args.quiet)
+            seconds = time.perf_counter() - started
+            log.info(
+                "%s: %d points of %s scored, %d flagged in %.1f s",
                 name,
                 len(scores),
+                file,
+                int(scores["is_anomaly"].sum()),
+                seconds,
             )
-        parts.append(scores)
-        timings.append((name, model_set.fit_seconds_, seconds, len(scores)))
-    write_scores(pd.concat(parts, ignore_index=True), out)
-    write_timings(pd.DataFrame(timings, columns=TIMING_COLUMNS), timings_path(out))
+            if not scores["is_anomaly"].any():
+                log.warning(
+                    "%s flagged no point of %d in %s; lower its threshold (anomalia train "
+                    "--threshold ..., or --alerts-per-day here) if anomalies were expected",
+                    name,
+                    len(scores),
+                    file,
+                )
+            parts.append(scores)
+            timings.append((name, model_set.fit_seconds_, seconds, len(scores)))
+    scores = pd.concat(parts, ignore_index=True)
+    if len(files) > 1:  # each detector's rows of a series together, in time order
+        scores = scores.sort_values(["detector", "series_id", "timestamp"], ignore_index=True)
+    write_scores(scores, out)
+    # One row per detector, however many files --data named.
+    table = pd.DataFrame(timings, columns=TIMING_COLUMNS).groupby("detector", sort=False)
+    table = table.agg(fit_seconds=("fit_seconds", "first"), score_seconds=("score_seconds", "sum"),
+                      n_points=("n_points", "sum")).reset_index()  # fmt: skip
+    write_timings(table, timings_path(out))
     log.info("wrote scores to %s", out)
 
 

@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # pandas loads inside the handlers, so `anomalia --help` stay
 
 log = logging.getLogger("anomalia")
 
-DATA_SUFFIXES = (".parquet", ".pq", ".csv")
+DATA_SUFFIXES = (".parquet", ".pq", ".csv", ".edf")
 _GLOB_CHARACTERS = set("*?[")
 
 
@@ -76,6 +76,7 @@ def ingest_options(args: argparse.Namespace):
         sort=args.sort,
         deduplicate=args.deduplicate,
         nab_labels=Path(nab_labels) if nab_labels else None,
+        edf_rate=getattr(args, "rate", None),
     )
 
 

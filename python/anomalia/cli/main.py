@@ -19,6 +19,7 @@ from anomalia.cli import commands, eda, experiment, serve, tune
 from anomalia.cli.budget import add_budget_options
 from anomalia.cli.inputs import add_data_option, add_reading_options
 from anomalia.cli.scoreboard import add_report_option
+from anomalia.cli.tracking import add_model_source_options, add_tracking_options
 from anomalia.exceptions import AnomaliaError, ConfigError, DataError
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
@@ -57,9 +58,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--out", metavar="FILE", required=True, help="observations table to write (.parquet, .csv)"
     )
-    p.add_argument("--format", default="auto", choices=["auto", "csv", "parquet", "nab"])
+    p.add_argument("--format", default="auto", choices=["auto", "csv", "parquet", "nab", "edf"])
     add_reading_options(p)
     p.add_argument("--nab-labels", metavar="JSON", help="NAB combined_windows.json for labels")
+    p.add_argument(
+        "--rate", type=float, metavar="HZ", help="EDF: channels' common rate (default: slowest)"
+    )
     p.set_defaults(handler=commands.ingest)
 
     p = sub.add_parser("train", help="fit detectors, one per series, and save them")
@@ -91,12 +95,19 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="an unseen series gets its own model, fitted on its first N points",
     )
+    add_tracking_options(p, register=True)
     p.set_defaults(handler=commands.train)
 
     p = sub.add_parser("detect", help="score observations with trained detectors")
     add_data_option(p, "observations, parquet or CSV (default: paths.data)")
     add_reading_options(p)
-    p.add_argument("--models", metavar="DIR", help="model folder root (default: paths.models)")
+    p.add_argument(
+        "--models",
+        metavar="DIR|URI",
+        help="model folder root, or runs:/ID/model, models:/NAME/VERSION, models:/NAME@ALIAS "
+        "(default: paths.models)",
+    )
+    add_model_source_options(p)
     p.add_argument(
         "--detector",
         action="append",

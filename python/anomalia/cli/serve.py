@@ -27,7 +27,14 @@ def register(sub: Any) -> None:
         "--models",
         metavar="DIR",
         help="model root written by `anomalia train` (default: $ANOMALIA_MODELS_DIR, "
-        "else paths.models)",
+        "else paths.models), or an MLflow model: models:/NAME@ALIAS, models:/NAME/VERSION, "
+        "runs:/ID/model",
+    )
+    p.add_argument(
+        "--tracking-uri",
+        metavar="URI",
+        help="MLflow store of a models:/ or runs:/ --models (default: $MLFLOW_TRACKING_URI, "
+        "else results/mlflow)",
     )
     p.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     p.set_defaults(handler=serve)
@@ -56,9 +63,17 @@ def serve(args: argparse.Namespace) -> None:
             "pip install 'anomalia[serve]'"
         ) from None
     from anomalia.cli.commands import cli_config
+    from anomalia.tracking.uris import is_model_uri
 
     models = args.models or os.environ.get("ANOMALIA_MODELS_DIR") or cli_config(args).paths.models
-    settings = Settings(models_dir=Path(models))
+    if is_model_uri(models):  # served from MLflow; its copies go to paths.models' registry
+        settings = Settings(
+            models_dir=cli_config(args).paths.models,
+            model_source=str(models),
+            tracking_uri=args.tracking_uri,
+        )
+    else:
+        settings = Settings(models_dir=Path(models))
     level = "WARNING" if args.quiet else args.log_level.upper()
     uvicorn.run(
         create_app(settings),

@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 
 from anomalia.cli.inputs import add_data_option, add_reading_options
+from anomalia.cli.tracking import add_tracking_options, track_tuning, tracking_on
 
 log = logging.getLogger("anomalia")
 
@@ -41,6 +42,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="share of each series the first fold fits on (default 0.5)",
     )
     p.add_argument("--threshold", metavar="METHOD", help="threshold method (default: config)")
+    add_tracking_options(p)
     p.set_defaults(handler=tune)
 
 
@@ -48,18 +50,20 @@ def tune(args: argparse.Namespace) -> None:
     """Run the search and write the best parameters as YAML."""
     from anomalia.atomic import atomic_file
     from anomalia.cli.commands import cli_config
-    from anomalia.cli.inputs import read_data
+    from anomalia.cli.inputs import expand, read_data
     from anomalia.detectors.params import check_detector_params, check_threshold_spec
     from anomalia.tuning import load_search_space
     from anomalia.tuning import tune as search
 
     config = cli_config(args)
+    tracked = tracking_on(args)
     space = load_search_space(args.detector, args.space)
     threshold = {"method": args.threshold} if args.threshold else dict(config.threshold)
     check_detector_params(args.detector, config.train.params.get(args.detector, {}))
     check_threshold_spec(threshold)
-    data = ", ".join(args.data) if args.data else str(config.paths.data)
-    observations = read_data(args, args.data, config.paths.data)
+    files = expand(list(args.data or [config.paths.data]))
+    data = ", ".join(map(str, files))
+    observations = read_data(args, files, config.paths.data)
     result = search(
         observations,
         args.detector,
@@ -97,3 +101,5 @@ def tune(args: argparse.Namespace) -> None:
         baseline,
         out,
     )
+    if tracked:
+        track_tuning(args, result, files, threshold, out)

@@ -17,10 +17,12 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from anomalia.contract.edf import SUFFIXES as EDF_SUFFIXES
+from anomalia.contract.edf import read_edf
 from anomalia.contract.validate import validate_observations
 from anomalia.exceptions import DataError
 
-Format = Literal["auto", "csv", "parquet", "nab"]
+Format = Literal["auto", "csv", "parquet", "nab", "edf"]
 Deduplicate = Literal["error", "first", "last", "mean"]
 
 # A UTC offset written after a time of day: "...12:00Z", "...12:00:00.5+02:00", "...1200-0500".
@@ -54,6 +56,8 @@ class IngestOptions:
         What to do with repeated timestamps within a series.
     nab_labels : Path or None
         NAB ``combined_windows.json``; points inside a window get label 1.
+    edf_rate : float or None
+        Common sampling rate (Hz) of an EDF file's channels; default the slowest.
     """
 
     timestamp_column: str = "timestamp"
@@ -65,6 +69,7 @@ class IngestOptions:
     sort: bool = False
     deduplicate: Deduplicate = "error"
     nab_labels: Path | None = None
+    edf_rate: float | None = None
 
 
 def _read_source(path: Path, file_format: Format) -> pd.DataFrame:
@@ -167,9 +172,9 @@ def ingest(
     Parameters
     ----------
     path : str or Path
-        CSV, parquet, or NAB-style CSV (``timestamp,value``) file.
-    file_format : {"auto", "csv", "parquet", "nab"}
-        ``auto`` decides by the file extension.
+        CSV, parquet, NAB-style CSV (``timestamp,value``) or EDF file.
+    file_format : {"auto", "csv", "parquet", "nab", "edf"}
+        ``auto`` decides by the file extension (EDF: :func:`anomalia.contract.edf.read_edf`).
     options : IngestOptions, optional
         Column mapping and repairs; defaults suit files already in contract shape.
 
@@ -186,6 +191,10 @@ def ingest(
     """
     path = Path(path)
     options = options or IngestOptions()
+    if file_format == "edf" or (file_format == "auto" and path.suffix.lower() in EDF_SUFFIXES):
+        return read_edf(
+            path, series_id=options.series_id, rate=options.edf_rate, timezone=options.timezone
+        )
     source = str(path)
     frame = _read_source(path, "csv" if file_format == "nab" else file_format)
     if len(frame) == 0:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import inspect
 import json
-import pickle
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -21,6 +20,13 @@ import pandas as pd
 from anomalia import __version__
 from anomalia.atomic import atomic_directory
 from anomalia.exceptions import DataError, NotFittedError, StreamingError
+from anomalia.persist import (
+    FORMAT_VERSION,
+    check_format_version,
+    load_state,
+    refuse_pickles,
+    save_state,
+)
 
 ArrayLike = np.ndarray | pd.DataFrame | pd.Series
 
@@ -223,10 +229,13 @@ class BaseDetector:
 
     # --------------------------------------------------------- persistence
     def save(self, path: str | Path) -> Path:
-        """Save the fitted detector as a folder: ``config.json`` + ``state.pkl``.
+        """Save the fitted detector as a folder: ``config.json`` beside its fitted state.
 
-        The folder is written atomically: an existing model at ``path`` is only
-        replaced once the new one is complete.
+        The state is data (:mod:`anomalia.persist`: ``state.json`` and arrays
+        in ``state.npz``), never a pickle; Keras and R models add their own
+        files. The folder is written
+        atomically: an existing model at ``path`` is only replaced once the new
+        one is complete.
         """
         self._check_fitted()
         path = Path(path)
@@ -235,24 +244,24 @@ class BaseDetector:
             "class": f"{type(self).__module__}:{type(self).__qualname__}",
             "params": self.get_params(),
             "anomalia_version": __version__,
+            "format_version": FORMAT_VERSION,
             "train_fingerprint": self.train_fingerprint_,
             "n_features_in": self.n_features_in_,
         }
         with atomic_directory(path) as tmp:
             (tmp / "config.json").write_text(json.dumps(config, indent=2, default=str))
-            with open(tmp / "state.pkl", "wb") as handle:
-                pickle.dump(self._get_state(), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            save_state(tmp, self._get_state(), fingerprint=self.train_fingerprint_)
             self._save_artifacts(tmp)
         return path
 
     def _save_artifacts(self, folder: Path) -> None:
-        """Write fitted state that cannot be pickled (e.g. a Keras model) into ``folder``."""
+        """Write fitted state in its own safe format (e.g. a Keras model) into ``folder``."""
 
     def _load_artifacts(self, folder: Path) -> None:
         """Read back what :meth:`_save_artifacts` wrote."""
 
     def _get_state(self) -> dict[str, Any]:
-        """Fitted attributes to persist; subclasses with unpicklable state override."""
+        """Fitted attributes to persist; subclasses leave out what their artifacts hold."""
         return {k: v for k, v in vars(self).items() if k.endswith("_")}
 
     def _set_state(self, state: dict[str, Any]) -> None:
@@ -261,18 +270,40 @@ class BaseDetector:
 
     @classmethod
     def load(cls, path: str | Path) -> BaseDetector:
-        """Load a detector saved with :meth:`save`."""
+        """Load a detector saved with :meth:`save`; nothing in the folder is unpickled.
+
+        Raises
+        ------
+        DataError
+            If the folder is not a saved model, holds pickles (a model saved by
+            an older anomalia: train it again), was written in a newer file
+            format, or its state belongs to another training run.
+        """
         from anomalia.detectors.registry import get_detector_class
 
         path = Path(path)
         config_file = path / "config.json"
         if not config_file.is_file():
             raise DataError(f"{path}: not a saved model (no config.json)")
-        config = json.loads(config_file.read_text())
-        detector_cls = get_detector_class(config["detector"])
-        detector = detector_cls(**config["params"])
-        with open(path / "state.pkl", "rb") as handle:
-            detector._set_state(pickle.load(handle))
+        refuse_pickles(path)
+        try:
+            config = json.loads(config_file.read_text())
+            name, params = config["detector"], config["params"]
+            trained_on = config["train_fingerprint"]
+        except (ValueError, KeyError, TypeError) as error:
+            raise DataError(f"{config_file}: not a readable model config ({error})") from None
+        check_format_version(
+            config.get("format_version"), config.get("anomalia_version"), config_file
+        )
+        detector = get_detector_class(name)(**params)
+        state = load_state(path, fingerprint=trained_on)
+        if state.get("train_fingerprint_") != trained_on:
+            raise DataError(
+                f"{path}: state.json was fitted on data with fingerprint "
+                f"{state.get('train_fingerprint_')}, config.json says {trained_on}; "
+                "the files were altered: train the model again with `anomalia train`"
+            )
+        detector._set_state(state)
         detector._load_artifacts(path)
         return detector
 

@@ -3,7 +3,8 @@
 One MLflow run per experiment run holds the parameters of the experiment,
 the results table (``results.csv``), the comparison and runtime plots and the
 experiment file; one nested run per detector holds its parameters, its
-metrics and a score plot of the first series.
+metrics, a score plot of the first series and its fitted model set as the
+MLflow model ``model`` (scored again with ``anomalia detect --run-id``).
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ import pandas as pd
 from anomalia.alerts import held_out_alerts
 from anomalia.evaluation import evaluate_scores
 from anomalia.experiments.config import ExperimentConfig
-from anomalia.experiments.tracking import experiment_id, mlflow_module, resolve_tracking
 from anomalia.modelset import ModelSet
+from anomalia.tracking.runs import file_fingerprint
+from anomalia.tracking.store import connect, experiment_id, mlflow_module
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +75,7 @@ def _numeric(row: pd.Series) -> dict[str, float]:
 
 def compare_detectors(
     config: ExperimentConfig, observations: pd.DataFrame, *, progress: bool = True
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, ModelSet]]:
     """Fit, score and evaluate every detector of ``config`` on ``observations``.
 
     Returns
@@ -84,9 +86,11 @@ def compare_detectors(
         ``alerts_per_day``, ``fit_seconds`` and ``score_seconds``.
     scores : DataFrame
         Contract scores of every detector.
+    model_sets : dict of str to ModelSet
+        The fitted model set of each detector.
     """
     preparation = config.data.preparation
-    scores, train_ends, timings = [], {}, []
+    scores, train_ends, timings, model_sets = [], {}, [], {}
     for name, params in config.detectors.items():
         model_set = ModelSet(name, params, config.threshold, preparation.fill_method)
         model_set.fit(
@@ -99,6 +103,7 @@ def compare_detectors(
         scores.append(model_set.score(observations, progress=progress))
         timings.append((name, model_set.fit_seconds_, time.perf_counter() - started))
         train_ends[name] = model_set.train_ends()
+        model_sets[name] = model_set
         log.info("%s: fitted in %.1f s, scored in %.1f s", name, *timings[-1][1:])
     all_scores = pd.concat(scores, ignore_index=True)
     results = evaluate_scores(observations, all_scores, train_ends)
@@ -106,12 +111,15 @@ def compare_detectors(
     timing_table = pd.DataFrame(timings, columns=["detector", "fit_seconds", "score_seconds"])
     results = results.merge(timing_table, on="detector")
     primary = config.evaluation.primary
-    return results.sort_values(primary, ascending=False, ignore_index=True), all_scores
+    ranked = results.sort_values(primary, ascending=False, ignore_index=True)
+    return ranked, all_scores, model_sets
 
 
 def _run_params(config: ExperimentConfig, observations: pd.DataFrame) -> dict[str, str]:
     data = config.data
     params = {"data": str(data.path) if data.path else "synthetic"}
+    if data.path is not None:
+        params["data_sha256"] = file_fingerprint([data.path])
     if data.synthetic is not None:
         params.update(_flatten("synthetic.", data.synthetic.model_dump()))
     params.update(
@@ -125,9 +133,15 @@ def _run_params(config: ExperimentConfig, observations: pd.DataFrame) -> dict[st
 
 
 def _log_detector(
-    mlflow: Any, config: ExperimentConfig, row: pd.Series, scores: pd.DataFrame, folder: Path
+    mlflow: Any,
+    config: ExperimentConfig,
+    row: pd.Series,
+    scores: pd.DataFrame,
+    model_set: ModelSet,
+    folder: Path,
 ) -> None:
     from anomalia.report.plots import plot_scores
+    from anomalia.tracking.flavor import log_model_sets
 
     detector = str(row["detector"])
     mlflow.log_params({"detector": detector, **_flatten("", config.detectors[detector])})
@@ -137,6 +151,8 @@ def _log_detector(
     for index, series_id in enumerate(shown):
         path = plot_scores(own[own["series_id"] == series_id], folder / f"{detector}-{index}.png")
         mlflow.log_artifact(str(path), "plots")
+    saved = model_set.save(folder / "models" / detector)
+    log_model_sets(mlflow, [saved], model_set.value_columns_)
 
 
 def run_experiment(
@@ -166,9 +182,8 @@ def run_experiment(
 
     mlflow = mlflow_module()
     observations = _observations(config)
-    results, scores = compare_detectors(config, observations, progress=progress)
-    uri, artifacts = resolve_tracking(tracking)
-    mlflow.set_tracking_uri(uri)
+    results, scores, model_sets = compare_detectors(config, observations, progress=progress)
+    mlflow, uri, artifacts = connect(tracking)
     experiment = experiment_id(mlflow.tracking.MlflowClient(uri), config.name, artifacts)
     primary = config.evaluation.primary
     with (
@@ -196,6 +211,7 @@ def run_experiment(
             with mlflow.start_run(
                 experiment_id=experiment, run_name=str(row["detector"]), nested=True
             ):
-                _log_detector(mlflow, config, row, scores, folder)
+                detector = str(row["detector"])
+                _log_detector(mlflow, config, row, scores, model_sets[detector], folder)
     log.info("logged run %s of experiment `%s` to %s", parent.info.run_id, config.name, uri)
     return ExperimentResult(results, uri, experiment, parent.info.run_id)

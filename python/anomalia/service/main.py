@@ -35,7 +35,11 @@ the training data for drift. When `ANOMALIA_API_KEY` is set, every route but
 
 def _load_models(registry: ModelRegistry, settings: Settings, metrics: ServiceMetrics) -> None:
     try:
-        if settings.models_dir.is_dir():
+        if settings.model_source:  # an MLflow model replaces the train outputs of models_dir
+            from anomalia.tracking.serving import sync_source
+
+            sync_source(registry, settings.model_source, settings.tracking_uri)
+        elif settings.models_dir.is_dir():
             for name, version in registry.sync_trained(settings.models_dir):
                 log.info("imported %s from %s as version %d", name, settings.models_dir, version)
     except Exception as error:  # e.g. a read-only registry folder: report, don't crash

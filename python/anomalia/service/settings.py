@@ -22,6 +22,16 @@ class Settings(BaseSettings):
         Path("data/models"),
         description="Model root written by `anomalia train` (one folder per detector).",
     )
+    model_source: str | None = Field(
+        None,
+        description="MLflow model to serve instead of `models_dir`: `models:/NAME@ALIAS`, "
+        "`models:/NAME/VERSION` or `runs:/ID/model`; `POST /models/NAME/reload` fetches it again.",
+    )
+    tracking_uri: str | None = Field(
+        None,
+        description="MLflow store of `model_source` (default: MLFLOW_TRACKING_URI, "
+        "else results/mlflow).",
+    )
     registry_dir: Path | None = Field(
         None,
         description="Where registered versions are kept; default `<models_dir>/.registry`.",

@@ -10,6 +10,8 @@ from mlflow.tracking import MlflowClient
 
 from anomalia.cli.main import main
 from anomalia.experiments import load_experiment, run_experiment
+from anomalia.tracking.flavor import model_folders
+from anomalia.tracking.uris import download_model_sets
 
 EXPERIMENT = {
     "name": "tiny",
@@ -60,7 +62,7 @@ def test_the_parent_run_holds_params_the_results_table_and_plots(logged):
     )
 
 
-def test_each_detector_has_a_nested_run_with_its_metrics(logged):
+def test_each_detector_has_a_nested_run_with_its_metrics_and_model(logged, tmp_path):
     result, client = logged
     children = client.search_runs(
         [result.experiment_id], f"tags.mlflow.parentRunId = '{result.run_id}'"
@@ -74,6 +76,9 @@ def test_each_detector_has_a_nested_run_with_its_metrics(logged):
         assert child.data.metrics["fit_seconds"] == pytest.approx(row["fit_seconds"])
         plots = [a.path for a in client.list_artifacts(child.info.run_id, "plots")]
         assert len(plots) == 1
+        model_uri = f"runs:/{child.info.run_id}/model"
+        root = download_model_sets(model_uri, result.tracking_uri, tmp_path / row["detector"])
+        assert [folder.name for folder in model_folders(root)] == [row["detector"]]
 
 
 def test_cli_runs_an_experiment_and_writes_the_table(tmp_path, monkeypatch, capsys):

@@ -4,7 +4,7 @@
 state: it scales the series with a robust scaler fitted on the training data
 only, cuts windows without copying the series, trains with a time-ordered
 validation split and early stopping, and saves the model as a ``.keras``
-file beside the pickled state. :class:`ReconstructionDetector` scores with
+file beside the saved state. :class:`ReconstructionDetector` scores with
 an autoencoder; the forecasters combine the mixin with
 :class:`~anomalia.detectors.forecast.ForecastResidualDetector`.
 
@@ -28,7 +28,7 @@ import numpy as np
 from anomalia.detectors.base import BaseDetector
 from anomalia.detectors.deep.runtime import device_name, import_keras, seed_everything
 from anomalia.detectors.params import check_integer, check_number
-from anomalia.exceptions import ConfigError
+from anomalia.exceptions import ConfigError, DataError
 from anomalia.preprocess.scaling import RobustScaler
 from anomalia.preprocess.windows import sliding_windows
 
@@ -227,7 +227,12 @@ class KerasDetectorMixin:
         model_file = folder / MODEL_FILE
         if not model_file.is_file():
             raise ConfigError(f"{folder}: saved deep detector lacks {MODEL_FILE}")
-        self.model_ = keras.models.load_model(model_file, compile=False)
+        try:
+            # safe_mode (Keras's default, stated on purpose) refuses code in the file
+            # (Lambda layers); only registered layer classes are rebuilt.
+            self.model_ = keras.models.load_model(model_file, compile=False, safe_mode=True)
+        except (ValueError, TypeError, OSError) as error:
+            raise DataError(f"{model_file}: not loadable safely ({error})") from None
 
 
 class ReconstructionDetector(KerasDetectorMixin, BaseDetector):

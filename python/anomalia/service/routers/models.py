@@ -6,9 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Path, UploadFile, status
 
-from anomalia.service.dependencies import registry
+from anomalia.service.dependencies import app_settings, registry
 from anomalia.service.registry import ModelRegistry
 from anomalia.service.schemas import ModelSummary, Registered, RegisterPath, ServingVersion
+from anomalia.service.settings import Settings
 
 router = APIRouter(prefix="/models", tags=["models"])
 
@@ -55,3 +56,16 @@ def register_upload(
 def set_serving(name: Name, body: ServingVersion, models: Registry) -> Registered:
     models.set_serving(name, body.version)
     return Registered(name=name, version=body.version, serving=body.version)
+
+
+@router.post(
+    "/{name}/reload",
+    summary="Fetch the MLflow model the service was started from again (an alias moved)",
+)
+def reload(
+    name: Name, models: Registry, settings: Annotated[Settings, Depends(app_settings)]
+) -> list[Registered]:
+    from anomalia.tracking.serving import reload_source
+
+    served = reload_source(models, settings.model_source, settings.tracking_uri, name)
+    return [Registered(name=model, version=version, serving=version) for model, version in served]
