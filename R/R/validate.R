@@ -262,7 +262,25 @@ validate_scores <- function(frame, source = "scores", schema = read_schema()) {
       source, class(frame$is_anomaly)[[1]]
     ), call = NULL)
   }
+  check_status(frame, source, schema)
   check_order(frame, c("series_id", "detector"), source)
   rownames(frame) <- NULL
   frame
+}
+
+check_status <- function(frame, source, schema) {
+  if (!"status" %in% names(frame)) {
+    return(invisible(NULL))
+  }
+  columns <- schema$tables$scores$columns
+  allowed <- unlist(columns[[which(vapply(columns, `[[`, "", "name") == "status")]]$allowed)
+  bad <- is.na(frame$status) | !frame$status %in% allowed
+  if (any(bad)) {
+    row <- first_row(bad)
+    abort_data(sprintf(
+      "%s, column `status`, row %d: expected one of %s, got %s",
+      source, row, paste(allowed, collapse = ", "), show_cell(frame$status[[row]])
+    ), call = NULL)
+  }
+  invisible(NULL)
 }

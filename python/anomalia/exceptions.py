@@ -25,3 +25,7 @@ class NotFittedError(AnomaliaError, ValueError, AttributeError):
 
 class MissingDependencyError(AnomaliaError, ImportError):
     """An optional dependency is needed for the requested feature."""
+
+
+class StreamingError(AnomaliaError, ValueError):
+    """A model or stream state cannot score the rows asked for (not causal, wrong model, order)."""

@@ -28,6 +28,7 @@ Layout of a saved model set::
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import time
@@ -46,7 +47,8 @@ from anomalia.contract.schema import value_columns
 from anomalia.detectors.base import BaseDetector
 from anomalia.detectors.registry import get_detector_class, make_detector
 from anomalia.drift import ColumnReference, summarise
-from anomalia.exceptions import DataError, NotFittedError
+from anomalia.engine.fleet import advance_series
+from anomalia.exceptions import ConfigError, DataError, NotFittedError
 from anomalia.persist import (
     FORMAT_VERSION,
     check_format_version,
@@ -81,6 +83,25 @@ class SeriesModel:
     scaler: Scaler | None = None
     #: Time-ordered calibration scores of the training part; thresholds are refitted on them.
     calibration: np.ndarray | None = None
+    #: For a model fitted on an unseen series' first rows: their digest.
+    rows_digest: bytes | None = None
+
+    @property
+    def fingerprint(self) -> str:
+        """Fingerprint of the fitted detector, threshold and scaler: what a stream state is for."""
+        digest = hashlib.sha256()
+        detector = self.detector
+        digest.update(json.dumps([detector.name, detector.get_params()], default=str).encode())
+        digest.update(detector.train_fingerprint_.encode())
+        threshold = self.threshold
+        digest.update(json.dumps([threshold.name, threshold.get_params()], default=str).encode())
+        for key, value in sorted(threshold.initial_state().items()):
+            digest.update(key.encode())
+            digest.update(np.asarray(value, dtype=np.float64).tobytes())
+        if self.scaler is not None:
+            digest.update(np.asarray(self.scaler.center_, dtype=np.float64).tobytes())
+            digest.update(np.asarray(self.scaler.scale_, dtype=np.float64).tobytes())
+        return digest.hexdigest()[:16]
 
 
 @dataclass
@@ -121,6 +142,13 @@ class ModelSet:
         by default the 99th percentile of training scores.
     fill_method : str, default "linear"
         How gaps are filled before fitting and scoring.
+    new_series : dict, optional
+        How a series the set was not trained on is scored (see
+        :mod:`anomalia.engine.fleet`): ``{"method": "fleet", "points": N}``
+        fits one detector on all series pooled, each robust-scaled, and scales
+        an unseen series by its first ``N`` points; ``{"method": "auto_fit",
+        "points": N}`` fits an unseen series its own model on its first ``N``
+        points. None (default): an unseen series is an error.
 
     Attributes
     ----------
@@ -143,13 +171,18 @@ class ModelSet:
         params: dict[str, Any] | None = None,
         threshold: dict[str, Any] | None = None,
         fill_method: str = "linear",
+        new_series: dict[str, Any] | None = None,
     ):
         self.detector = detector
         self.params = dict(params or {})
         self.threshold = dict(threshold or {"method": "quantile", "contamination": 0.01})
         self.fill_method = fill_method
-        make_detector(detector, **self.params)  # fail early on bad names or params
+        self.new_series = None if new_series is None else dict(new_series)
+        prototype = make_detector(detector, **self.params)  # fail early on bad names or params
         make_threshold(self.threshold)
+        if self.new_series is not None:
+            _check_new_series(self.new_series, prototype)
+        self._new_members: dict[str, SeriesModel] = {}
 
     def fit(
         self,
@@ -175,7 +208,8 @@ class ModelSet:
         ):
             regular = _prepare(frame, step, self.fill_method)
             prepared.append(_Prepared(str(series_id), regular, int(len(regular) * train_fraction)))
-        self.pooled_ = get_detector_class(self.detector).requires_labels
+        fleet = self.new_series is not None and self.new_series["method"] == "fleet"
+        self.pooled_ = get_detector_class(self.detector).requires_labels or fleet
         fit = self._fit_pooled if self.pooled_ else self._fit_each
         self.members_ = fit(prepared, step)
         self.reference_ = {p.series_id: summarise(p.train, self.value_columns_) for p in prepared}
@@ -223,12 +257,15 @@ class ModelSet:
     ) -> dict[str, SeriesModel]:
         scalers = {}
         values, labels = [], []
+        detector_cls = get_detector_class(self.detector)
         for part in prepared:
             train = part.train[self.value_columns_].to_numpy()
             scalers[part.series_id] = make_scaler("robust").fit(train)
             values.append(scalers[part.series_id].transform(train))
-            labels.append(_labels(part.train, self.detector))
-        pooled_values, pooled_labels = np.vstack(values), np.concatenate(labels)
+            if detector_cls.requires_labels:
+                labels.append(_labels(part.train, self.detector))
+        pooled_values = np.vstack(values)
+        pooled_labels = np.concatenate(labels) if labels else None
         detector = make_detector(self.detector, **self.params)
         self._check_length(len(pooled_values), detector, "all series pooled")
         detector.fit(pooled_values, pooled_labels)
@@ -268,20 +305,24 @@ class ModelSet:
         ):
             member = self.members_.get(str(series_id))
             if member is None:
-                raise DataError(
-                    f"series `{series_id}` has no trained `{self.detector}` model; "
-                    f"trained series: {', '.join(sorted(self.members_)[:10])}"
-                )
-            prepared = _prepare(frame, member.frequency, self.fill_method)
+                self.new_series_points(str(series_id))  # an error unless new series are scored
+                frequency = next(iter(self.members_.values())).frequency
+            else:
+                frequency = member.frequency
+            prepared = _prepare(frame, frequency, self.fill_method)
             values = prepared[self.value_columns_].to_numpy()
-            if member.scaler is not None:
-                values = member.scaler.transform(values)
-            scores = member.detector.score(values)
-            thresholds = member.threshold.thresholds(scores)
-            # Back to the caller's timestamps: one score per input row.
+            # Batch is a stream fed all at once: the engine scores the series from its start.
+            answers, _ = advance_series(self, str(series_id), None, values)
             grid = pd.DataFrame(
-                {"timestamp": prepared["timestamp"], "score": scores, "threshold": thresholds}
+                {
+                    "timestamp": prepared["timestamp"],
+                    "score": answers.score,
+                    "threshold": answers.threshold,
+                    "is_anomaly": answers.is_anomaly,
+                    "status": answers.status,
+                }
             )
+            # Back to the caller's timestamps: one score per input row.
             rows = pd.merge_asof(frame[["timestamp"]], grid, on="timestamp", direction="nearest")
             parts.append(
                 pd.DataFrame(
@@ -291,7 +332,8 @@ class ModelSet:
                         "detector": self.detector,
                         "score": rows["score"].to_numpy(np.float64),
                         "threshold": rows["threshold"].to_numpy(np.float64),
-                        "is_anomaly": (rows["score"] > rows["threshold"]).to_numpy(),
+                        "is_anomaly": rows["is_anomaly"].to_numpy(bool),
+                        "status": rows["status"].to_numpy(object),
                     }
                 )
             )
@@ -336,6 +378,7 @@ class ModelSet:
                 "fill_method": self.fill_method,
                 "value_columns": self.value_columns_,
                 "pooled": self.pooled_,
+                "new_series": self.new_series,
                 "fit_seconds": round(self.fit_seconds_, 3),
                 "anomalia_version": __version__,
                 "format_version": FORMAT_VERSION,
@@ -374,6 +417,7 @@ class ModelSet:
             manifest["params"],
             manifest["threshold"],
             manifest["fill_method"],
+            manifest.get("new_series"),
         )
         model_set.value_columns_ = manifest["value_columns"]
         model_set.fit_seconds_ = manifest["fit_seconds"]
@@ -435,9 +479,88 @@ class ModelSet:
         self.threshold = dict(threshold)
         return self
 
+    # ------------------------------------------------------------ new series
+    def new_series_points(self, series_id: str) -> int:
+        """Points an unseen series warms up on; DataError without a ``new_series`` way."""
+        if self.new_series is None:
+            raise DataError(
+                f"series `{series_id}` has no trained `{self.detector}` model; "
+                f"trained series: {', '.join(sorted(self.members_)[:10])}. To score new "
+                "series, train with a fleet model or auto-fit (`anomalia train --fleet N` "
+                "or `--auto-fit N`)"
+            )
+        return int(self.new_series["points"])
+
+    def new_series_fingerprint(self) -> str:
+        """Fingerprint of what an unseen series' model is built from (this model set)."""
+        digest = hashlib.sha256()
+        spec = [self.detector, self.params, self.threshold, self.new_series]
+        digest.update(json.dumps(spec, default=str, sort_keys=True).encode())
+        if self.pooled_:
+            digest.update(next(iter(self.members_.values())).fingerprint.encode())
+        return digest.hexdigest()[:16]
+
+    def new_series_member(self, series_id: str, rows: np.ndarray) -> SeriesModel:
+        """The model of an unseen series, fitted on its first rows (kept once fitted).
+
+        Fitting is deterministic (a detector's ``random_state`` left at None is
+        set to 0), so the same rows give the same model after a restart.
+        """
+        digest = hashlib.sha256(np.ascontiguousarray(rows, dtype=np.float64).tobytes()).digest()
+        known = self._new_members.get(series_id)
+        if known is not None and known.n_train == len(rows) and known.rows_digest == digest:
+            return known
+        template = next(iter(self.members_.values()))
+        frequency = template.frequency
+        spec = with_interval(self.threshold, frequency)
+        if self.new_series["method"] == "fleet":
+            member = SeriesModel(
+                detector=template.detector,
+                threshold=make_threshold(spec).fit(template.calibration),
+                train_end=template.train_end,
+                n_train=len(rows),
+                frequency=frequency,
+                scaler=make_scaler("robust").fit(rows),
+                calibration=template.calibration,
+            )
+        else:
+            detector = make_detector(self.detector, **self.params)
+            if detector.get_params().get("random_state", 0) is None:
+                detector.set_params(random_state=0)
+            try:
+                detector.fit(rows)
+            except DataError as error:
+                raise DataError(f"series `{series_id}`: auto-fit: {error}") from None
+            calibration = detector.calibration_scores(rows)
+            member = SeriesModel(
+                detector=detector,
+                threshold=make_threshold(spec).fit(calibration),
+                train_end=template.train_end,
+                n_train=len(rows),
+                frequency=frequency,
+                calibration=calibration,
+            )
+        member.rows_digest = digest
+        self._new_members[series_id] = member
+        return member
+
     def train_ends(self) -> dict[str, pd.Timestamp]:
         """Last training timestamp per series (evaluation excludes up to it)."""
         return {series_id: m.train_end for series_id, m in self.members_.items()}
+
+
+def _check_new_series(spec: dict[str, Any], detector: BaseDetector) -> None:
+    method, points = spec.get("method"), spec.get("points")
+    if method not in ("fleet", "auto_fit") or set(spec) != {"method", "points"}:
+        raise ConfigError(
+            f"`new_series` must be {{'method': 'fleet' or 'auto_fit', 'points': N}}, got {spec!r}"
+        )
+    least = detector.min_samples() if method == "auto_fit" else 2
+    if isinstance(points, bool) or not isinstance(points, int) or points < least:
+        raise ConfigError(
+            f"`new_series.points` must be an integer >= {least} for {method} with detector "
+            f"`{detector.name}`, got {points!r}"
+        )
 
 
 def _frequency(part: _Prepared, step: pd.Timedelta | None) -> pd.Timedelta:

@@ -167,6 +167,11 @@ def train(args: argparse.Namespace) -> None:
     from anomalia.exceptions import DataError
     from anomalia.modelset import ModelSet
 
+    new_series = None
+    if args.fleet is not None or args.auto_fit is not None:
+        method = "fleet" if args.fleet is not None else "auto_fit"
+        points = args.fleet if args.fleet is not None else args.auto_fit
+        new_series = {"method": method, "points": points}
     root = Path(args.models or config.paths.models)
     files = expand(list(args.data or [config.paths.data]))
     observations = read_data(args, files, config.paths.data)
@@ -176,7 +181,7 @@ def train(args: argparse.Namespace) -> None:
     failed, fitted = [], []
     for name, params, spec in specs:
         try:
-            model_set = ModelSet(name, params, spec, config.data.fill_method)
+            model_set = ModelSet(name, params, spec, config.data.fill_method, new_series)
             model_set.fit(
                 observations,
                 train_fraction=fraction,

@@ -82,6 +82,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--params", metavar="FILE", help="YAML/JSON mapping of detector parameters")
     p.add_argument("--threshold", metavar="METHOD", help="static, quantile, pot, spot, dynamic")
     p.add_argument("--contamination", type=float, help="quantile threshold's anomaly share")
+    new = p.add_mutually_exclusive_group()
+    new.add_argument(
+        "--fleet",
+        type=int,
+        metavar="N",
+        help="fit one model on all series pooled; an unseen series is scaled by its first N points",
+    )
+    new.add_argument(
+        "--auto-fit",
+        type=int,
+        metavar="N",
+        help="an unseen series gets its own model, fitted on its first N points",
+    )
     add_tracking_options(p, register=True)
     p.set_defaults(handler=commands.train)
 

@@ -13,6 +13,7 @@ from anomalia.contract.schema import (
     IMPUTED_SUFFIX,
     known_columns,
     required_columns,
+    table_schema,
     value_columns,
 )
 from anomalia.exceptions import DataError
@@ -230,6 +231,10 @@ def validate_observations(frame: pd.DataFrame, source: str = "observations") -> 
     return out
 
 
+def _allowed(table: str, column: str) -> list:
+    return next(c["allowed"] for c in table_schema(table)["columns"] if c["name"] == column)
+
+
 def validate_scores(frame: pd.DataFrame, source: str = "scores") -> pd.DataFrame:
     """Check a scores table (see ``schema.json``) and return it with canonical dtypes."""
     _check_not_empty(frame, source)
@@ -253,6 +258,15 @@ def validate_scores(frame: pd.DataFrame, source: str = "scores") -> pd.DataFrame
             f"{source}, column `is_anomaly`: expected true/false, got dtype "
             f"{frame['is_anomaly'].dtype}"
         )
+    if "status" in frame.columns:
+        allowed = _allowed("scores", "status")
+        bad = ~frame["status"].isin(allowed).to_numpy()
+        if bad.any():
+            row = _first_row(bad)
+            raise DataError(
+                f"{source}, column `status`, row {row}: expected one of "
+                f"{', '.join(allowed)}, got {_show(frame['status'].iloc[row - 1])}"
+            )
     _check_order(frame, ["series_id", "detector"], source)
     out = frame.reset_index(drop=True).copy()
     out["series_id"] = out["series_id"].astype(str)

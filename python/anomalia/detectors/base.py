@@ -19,8 +19,7 @@ import pandas as pd
 
 from anomalia import __version__
 from anomalia.atomic import atomic_directory
-from anomalia.detectors.params import CONTAMINATION, check_value
-from anomalia.exceptions import DataError, NotFittedError
+from anomalia.exceptions import DataError, NotFittedError, StreamingError
 from anomalia.persist import (
     FORMAT_VERSION,
     check_format_version,
@@ -50,10 +49,10 @@ class BaseDetector:
     Attributes
     ----------
     n_features_in_ : int
-        Number of value columns seen in ``fit``.
-    threshold_ : float
-        Score above which ``predict`` flags a point: the ``1 - contamination``
-        quantile of the training scores.
+        Number of value columns seen in ``fit``; its presence marks a fitted
+        detector. A detector holds no threshold: the one rule that flags a
+        point is the model's threshold (:mod:`anomalia.thresholds`), fitted on
+        :meth:`calibration_scores`.
     train_fingerprint_ : str
         Fingerprint of the training values, saved with the model.
     """
@@ -65,8 +64,6 @@ class BaseDetector:
     #: Whether the score at time t depends only on rows up to t, so the detector
     #: can run under streaming rules (NAB). Set by each detector that honours it.
     causal: ClassVar[bool] = False
-
-    contamination: float
 
     # ------------------------------------------------------------------ params
     @classmethod
@@ -134,7 +131,7 @@ class BaseDetector:
         return array
 
     def _check_fitted(self) -> None:
-        if not hasattr(self, "threshold_"):
+        if not hasattr(self, "n_features_in_"):
             raise NotFittedError(f"{type(self).__name__} is not fitted yet: call fit first")
 
     # ------------------------------------------------------------ public API
@@ -152,7 +149,6 @@ class BaseDetector:
         -------
         self
         """
-        check_value("contamination", self.contamination, [CONTAMINATION])
         values = self._validate(X, what="fit")
         if len(values) < self.min_samples():
             raise DataError(
@@ -175,7 +171,6 @@ class BaseDetector:
         train_scores = self._calibration_scores(values, labels)
         finite = train_scores[np.isfinite(train_scores)]
         self.calibration_ = np.quantile(finite, np.linspace(0, 1, _CALIBRATION_POINTS))
-        self.threshold_ = float(np.quantile(finite, 1.0 - self.contamination))
         return self
 
     def score(self, X: ArrayLike, *, calibrated: bool = False) -> np.ndarray:
@@ -217,16 +212,20 @@ class BaseDetector:
         see their own training points as too normal (neighbour and kernel
         models) return out-of-sample scores instead, so that a threshold at
         the 99th percentile flags about 1% of new normal data. ``fit`` uses
-        them for ``threshold_``; external thresholds should use them too.
+        them for :meth:`calibrate`; a threshold should be fitted on them too.
         """
         self._check_fitted()
         values = self._validate(X, what="calibration_scores")
         labels = None if y is None else np.asarray(y).reshape(-1).astype(np.int8)
         return np.asarray(self._calibration_scores(values, labels), dtype=np.float64)
 
-    def predict(self, X: ArrayLike) -> np.ndarray:
-        """Return 1 where the score exceeds ``threshold_``, else 0."""
-        return (self.score(X) > self.threshold_).astype(np.int8)
+    def predict(self, X: ArrayLike, threshold: float) -> np.ndarray:
+        """Return 1 where the score exceeds ``threshold``, else 0.
+
+        The detector keeps no threshold of its own; pass one, e.g. a fitted
+        threshold's ``threshold_`` or a quantile of :meth:`calibration_scores`.
+        """
+        return (self.score(X) > threshold).astype(np.int8)
 
     # --------------------------------------------------------- persistence
     def save(self, path: str | Path) -> Path:
@@ -248,7 +247,6 @@ class BaseDetector:
             "format_version": FORMAT_VERSION,
             "train_fingerprint": self.train_fingerprint_,
             "n_features_in": self.n_features_in_,
-            "threshold": self.threshold_,
         }
         with atomic_directory(path) as tmp:
             (tmp / "config.json").write_text(json.dumps(config, indent=2, default=str))
@@ -309,6 +307,53 @@ class BaseDetector:
         detector._load_artifacts(path)
         return detector
 
+    # ------------------------------------------------------------ streaming
+    def stream_history(self) -> int | None:
+        """Rows before a point that its score depends on, for scoring in pieces.
+
+        The stream engine (:mod:`anomalia.engine`) keeps this many trailing
+        rows between updates, so that a series scored in pieces gets exactly
+        the scores of the series scored whole. None means every earlier row
+        (the engine then keeps the whole history: correct, but each update
+        costs more as the stream grows); a detector can declare a bound by
+        overriding this method.
+
+        Raises
+        ------
+        StreamingError
+            If the detector is not causal: its score at t depends on later rows.
+        """
+        self._check_fitted()
+        if not self.causal:
+            raise StreamingError(
+                f"detector `{self.name}` is not causal (its score at a point depends on "
+                "later points), so it cannot score a stream; choose a causal detector "
+                "such as zscore, mad, novelty or iforest"
+            )
+        return None
+
+    def stream_start(self) -> dict[str, Any] | None:
+        """Incremental scoring state at the start of a stream, or None to keep history.
+
+        A detector whose score depends on every earlier row (unbounded memory)
+        can keep a compact state instead of the history: it returns the state
+        here (numbers and arrays only) and implements :meth:`stream_score`.
+        """
+        return None
+
+    def stream_score(
+        self, X: np.ndarray, state: dict[str, Any]
+    ) -> tuple[np.ndarray, dict[str, Any]]:
+        """Scores of rows ``X`` following ``state`` and the next state; ``state`` is kept."""
+        raise NotImplementedError(f"{type(self).__name__} has no incremental stream state")
+
+    def warmup_rows(self) -> int:
+        """Rows at the start of a series scored before the detector has its full history.
+
+        Their scores are shown with status ``warming_up`` and never flagged.
+        """
+        return 0
+
     # ------------------------------------------------------- subclass hooks
     def _fit(self, X: np.ndarray, y: np.ndarray | None) -> None:
         raise NotImplementedError
@@ -317,7 +362,7 @@ class BaseDetector:
         raise NotImplementedError
 
     def _calibration_scores(self, X: np.ndarray, y: np.ndarray | None) -> np.ndarray:
-        """Scores whose distribution sets ``threshold_`` and :meth:`calibrate`.
+        """Scores whose distribution sets :meth:`calibrate` and the model's threshold.
 
         By default the fitted detector's scores of its own training series.
         Detectors that score their training points optimistically (a neighbour

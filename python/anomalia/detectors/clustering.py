@@ -67,8 +67,6 @@ class DBSCANDetector(FeatureDetector):
         Trailing window of spectral band-energy features; None for none.
     random_state : None, int or numpy.random.RandomState, default None
         Seeds the subsample; fix it for repeatable scores.
-    contamination : float, default 0.01
-        Expected share of anomalies; sets ``threshold_``.
 
     Attributes
     ----------
@@ -87,8 +85,6 @@ class DBSCANDetector(FeatureDetector):
         found in the training values; None for none.
     warmup_ : int
         Leading rows (the longest lookback minus one) that score 0.
-    threshold_ : float
-        Score above which ``predict`` flags a point.
     """
 
     name = "dbscan"
@@ -107,7 +103,6 @@ class DBSCANDetector(FeatureDetector):
         lags: Sequence[int] = DEFAULT_LAGS,
         fft_window: int | None = None,
         random_state: int | np.random.RandomState | None = None,
-        contamination: float = 0.01,
     ):
         self.eps = eps
         self.min_points = min_points
@@ -119,7 +114,6 @@ class DBSCANDetector(FeatureDetector):
         self.lags = lags
         self.fft_window = fft_window
         self.random_state = random_state
-        self.contamination = contamination
 
     def min_samples(self) -> int:
         check_integer("min_points", self.min_points, minimum=2)

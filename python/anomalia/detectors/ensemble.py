@@ -9,9 +9,9 @@ scores, which keeps the ensemble causal when its members are:
 * ``"robust_z"``: ``(score - median) / (1.4826 * MAD)`` of the training scores.
 
 Then :class:`EnsembleDetector` combines them by weighted ``"mean"``, ``"max"``
-or weighted ``"vote"`` (the weighted share of members whose score passes their
-own ``threshold_``), and :class:`StackedEnsemble` learns the combination from
-labels with a logistic regression (stacking, Wolpert 1992).
+or weighted ``"vote"`` (the weighted share of members whose score is above
+``vote_quantile`` of their training scores), and :class:`StackedEnsemble` learns
+the combination from labels with a logistic regression (stacking, Wolpert 1992).
 """
 
 from __future__ import annotations
@@ -80,15 +80,17 @@ class EnsembleDetector(BaseDetector):
         ``[name, params]`` pairs; each member is fitted on the same data.
     combination : {"mean", "max", "vote"}, default "mean"
         Weighted mean or maximum of the normalised scores, or the weighted
-        share of members whose raw score is above their ``threshold_`` (ties
+        share of members whose raw score is above the ``vote_quantile`` of
+        their training (calibration) scores (ties
         between equal shares broken by the mean rank, so the score stays
         ordered within each share).
     normalisation : {"rank", "robust_z"}, default "robust_z"
         How member scores are put on one scale, from their training scores.
     weights : sequence of float or None, default None
         One non-negative weight per member (not all zero); None for equal.
-    contamination : float, default 0.01
-        Expected share of anomalies; sets ``threshold_``.
+    vote_quantile : float, default 0.99
+        With ``combination="vote"``: a member votes where its score passes this
+        quantile of its training scores.
 
     Attributes
     ----------
@@ -117,13 +119,13 @@ class EnsembleDetector(BaseDetector):
         combination: str = "mean",
         normalisation: str = "robust_z",
         weights: Sequence[float] | None = None,
-        contamination: float = 0.01,
+        vote_quantile: float = 0.99,
     ):
         self.members = members
         self.combination = combination
         self.normalisation = normalisation
         self.weights = weights
-        self.contamination = contamination
+        self.vote_quantile = vote_quantile
 
     @property
     def causal(self) -> bool:  # type: ignore[override]
@@ -132,6 +134,14 @@ class EnsembleDetector(BaseDetector):
 
     def min_samples(self) -> int:
         return max(member.min_samples() for member in _build_members(self.members))
+
+    def stream_history(self) -> int | None:
+        super().stream_history()
+        histories = [member.stream_history() for member in self.members_]
+        return None if None in histories else max(histories)
+
+    def warmup_rows(self) -> int:
+        return max(member.warmup_rows() for member in self.members_)
 
     # ------------------------------------------------------------- fitting
     def _check_params(self, n_members: int) -> np.ndarray:
@@ -186,11 +196,10 @@ class EnsembleDetector(BaseDetector):
     def _score(self, X: np.ndarray) -> np.ndarray:
         raw = self._member_scores(X)
         if self.combination == "vote":
-            thresholds = np.array([member.threshold_ for member in self.members_])
-            share = (raw > thresholds) @ self.weights_
             ranks = np.column_stack(
                 [member.calibrate(raw[:, k]) for k, member in enumerate(self.members_)]
             )
+            share = (ranks > self.vote_quantile) @ self.weights_
             # Shares step by at least the smallest positive weight; the tie-break stays below.
             step = self.weights_[self.weights_ > 0].min()
             return share + 0.5 * step * (ranks @ self.weights_)
@@ -234,7 +243,7 @@ class StackedEnsemble(EnsembleDetector):
 
     Parameters
     ----------
-    members, normalisation, weights, contamination
+    members, normalisation, weights
         As in :class:`EnsembleDetector`; ``weights`` are ignored (learned).
     combination : {"stacking"}, default "stacking"
         Fixed; present so the parameters read like the ensemble's.
@@ -255,14 +264,12 @@ class StackedEnsemble(EnsembleDetector):
         combination: str = "stacking",
         normalisation: str = "robust_z",
         weights: Sequence[float] | None = None,
-        contamination: float = 0.01,
     ):
         super().__init__(
             members=members,
             combination=combination,
             normalisation=normalisation,
             weights=weights,
-            contamination=contamination,
         )
 
     def _check_combination(self) -> None:

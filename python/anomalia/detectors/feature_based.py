@@ -106,7 +106,7 @@ class FeatureDetector(BaseDetector):
     # Every feature row t is built from rows 0..t and fitted state only.
     causal = True
 
-    #: Calibrate ``threshold_`` on out-of-sample scores (see :meth:`_calibration_scores`).
+    #: Calibrate (and fit the threshold) on out-of-sample scores (see :meth:`_calibration_scores`).
     cross_fit_calibration: ClassVar[bool] = False
 
     def min_samples(self) -> int:
@@ -226,8 +226,16 @@ class FeatureDetector(BaseDetector):
             scores[self.warmup_ :] = self._score_estimator(complete)
         return scores
 
+    def stream_history(self) -> int:
+        # Feature row t is built from rows t - warmup_ .. t (the longest lookback).
+        super().stream_history()
+        return self.warmup_
+
+    def warmup_rows(self) -> int:
+        return self.warmup_
+
     def _calibration_scores(self, X: np.ndarray, y: np.ndarray | None) -> np.ndarray:
-        """Training scores for ``threshold_``; out-of-sample when ``cross_fit_calibration``.
+        """Training scores for the threshold; out-of-sample when ``cross_fit_calibration``.
 
         Neighbour and kernel models score the very rows they were fitted on
         too low, and adjacent rows of a series share most of their window

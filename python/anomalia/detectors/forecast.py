@@ -107,8 +107,6 @@ class ArimaDetector(ForecastResidualDetector):
         series starts; use differencing instead.
     max_train : int, default 2000
         Training points (the most recent) used to estimate the parameters.
-    contamination : float, default 0.01
-        Expected share of anomalies; sets ``threshold_``.
 
     Attributes
     ----------
@@ -117,8 +115,6 @@ class ArimaDetector(ForecastResidualDetector):
         order; None for a constant column.
     residual_scale_ : ndarray of shape (n_features,)
         Robust scale of each column's training residuals.
-    threshold_ : float
-        Score above which ``predict`` flags a point.
 
     Examples
     --------
@@ -137,18 +133,20 @@ class ArimaDetector(ForecastResidualDetector):
         order: tuple[int, int, int] = (2, 0, 1),
         trend: str = "c",
         max_train: int = 2000,
-        contamination: float = 0.01,
     ):
         self.order = order
         self.trend = trend
         self.max_train = max_train
-        self.contamination = contamination
 
     def min_samples(self) -> int:
         self._check_order()
         p, d, q = self.order
         # Enough points for the likelihood to say something about each parameter.
         return 10 + 2 * (p + d + q)
+
+    def warmup_rows(self) -> int:
+        # With differencing the first d points have no forecast (diffuse states).
+        return int(self.order[1])
 
     def _check_order(self) -> None:
         order = self.order

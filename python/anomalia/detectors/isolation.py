@@ -46,8 +46,6 @@ class IsolationForestDetector(FeatureDetector):
         Trailing window of spectral band-energy features; None for none.
     random_state : None, int or numpy.random.RandomState, default None
         Seeds the trees; fix it for repeatable scores.
-    contamination : float, default 0.01
-        Expected share of anomalies; sets ``threshold_``.
 
     Attributes
     ----------
@@ -62,8 +60,6 @@ class IsolationForestDetector(FeatureDetector):
         found in the training values; None for none.
     warmup_ : int
         Leading rows (the longest lookback minus one) that score 0.
-    threshold_ : float
-        Score above which ``predict`` flags a point.
 
     Examples
     --------
@@ -87,7 +83,6 @@ class IsolationForestDetector(FeatureDetector):
         lags: Sequence[int] = DEFAULT_LAGS,
         fft_window: int | None = None,
         random_state: int | np.random.RandomState | None = None,
-        contamination: float = 0.01,
     ):
         self.n_estimators = n_estimators
         self.max_samples = max_samples
@@ -97,7 +92,6 @@ class IsolationForestDetector(FeatureDetector):
         self.lags = lags
         self.fft_window = fft_window
         self.random_state = random_state
-        self.contamination = contamination
 
     def _fit_estimator(self, features: np.ndarray, y: np.ndarray | None) -> None:
         check_integer("n_estimators", self.n_estimators, minimum=1)

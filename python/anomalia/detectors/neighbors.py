@@ -50,8 +50,6 @@ class LocalOutlierFactorDetector(FeatureDetector):
         Trailing window of spectral band-energy features; None for none.
     random_state : None, int or numpy.random.RandomState, default None
         Seeds the subsample; fix it for repeatable scores.
-    contamination : float, default 0.01
-        Expected share of anomalies; sets ``threshold_``.
 
     Attributes
     ----------
@@ -66,8 +64,6 @@ class LocalOutlierFactorDetector(FeatureDetector):
         found in the training values; None for none.
     warmup_ : int
         Leading rows (the longest lookback minus one) that score 0.
-    threshold_ : float
-        Score above which ``predict`` flags a point.
     """
 
     name = "lof"
@@ -84,7 +80,6 @@ class LocalOutlierFactorDetector(FeatureDetector):
         lags: Sequence[int] = DEFAULT_LAGS,
         fft_window: int | None = None,
         random_state: int | np.random.RandomState | None = None,
-        contamination: float = 0.01,
     ):
         self.n_neighbors = n_neighbors
         self.max_train = max_train
@@ -94,7 +89,6 @@ class LocalOutlierFactorDetector(FeatureDetector):
         self.lags = lags
         self.fft_window = fft_window
         self.random_state = random_state
-        self.contamination = contamination
 
     def min_samples(self) -> int:
         check_integer("n_neighbors", self.n_neighbors, minimum=1)

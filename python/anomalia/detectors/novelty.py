@@ -28,7 +28,6 @@ from collections import deque
 from collections.abc import Sequence
 
 import numpy as np
-import pandas as pd
 
 from anomalia.detectors.base import BaseDetector
 from anomalia.detectors.params import check_integer, check_number
@@ -77,6 +76,34 @@ def nearest_earlier_distance(
     return out
 
 
+def _nearest_and_insert(values: np.ndarray, past: list[float]) -> np.ndarray:
+    """:func:`nearest_earlier_distance` against a sorted ``past``, which it extends in place."""
+    out = np.zeros(len(values))
+    for t, value in enumerate(values.tolist()):
+        position = bisect.bisect_left(past, value)
+        above = past[position] - value if position < len(past) else np.inf
+        below = value - past[position - 1] if position > 0 else np.inf
+        nearest = min(above, below)
+        out[t] = nearest if np.isfinite(nearest) else 0.0
+        past.insert(position, value)
+    return out
+
+
+def _trailing_mean(X: np.ndarray, window: int) -> np.ndarray:
+    """Mean of rows ``t - window + 1 .. t`` (fewer at the start), each window summed on its own.
+
+    Unlike pandas' running sums, a row's mean does not depend on where ``X``
+    starts, so a stream scored in pieces gets exactly the batch's values.
+    """
+    padded = np.vstack([np.full((window - 1, X.shape[1]), np.nan), X])
+    trailing = np.lib.stride_tricks.sliding_window_view(padded, window, axis=0)
+    means = np.empty(X.shape)
+    partial = min(window - 1, len(X))
+    means[partial:] = trailing[partial:].mean(axis=2)
+    means[:partial] = np.nanmean(trailing[:partial], axis=2)
+    return means
+
+
 class ValueNoveltyDetector(BaseDetector):
     """Distance to the nearest value seen before, in units of the training range.
 
@@ -94,8 +121,6 @@ class ValueNoveltyDetector(BaseDetector):
         Only the ``memory`` most recent values count as seen, which bounds
         the state of a long stream; None remembers every value (8 bytes per
         row). On NAB, remembering everything scores higher.
-    contamination : float, default 0.01
-        Expected share of anomalies; sets ``threshold_``.
 
     Attributes
     ----------
@@ -124,12 +149,10 @@ class ValueNoveltyDetector(BaseDetector):
         windows: Sequence[int] = (1,),
         onset_window: int | float | None = 0.5,
         memory: int | None = None,
-        contamination: float = 0.01,
     ):
         self.windows = windows
         self.onset_window = onset_window
         self.memory = memory
-        self.contamination = contamination
 
     def _check_params(self) -> None:
         if isinstance(self.windows, (str, bytes)) or not len(self.windows):
@@ -150,13 +173,61 @@ class ValueNoveltyDetector(BaseDetector):
         self._check_params()
         return max(self.windows) + 1
 
+    def warmup_rows(self) -> int:
+        # Trailing means over fewer than `w` points are partial.
+        return max(self.windows) - 1
+
     def _views(self, X: np.ndarray) -> list[np.ndarray]:
         """One (n_samples, n_features) array per window; row t uses rows up to t."""
-        frame = pd.DataFrame(X)
-        return [
-            X if window == 1 else frame.rolling(window, min_periods=1).mean().to_numpy()
-            for window in self.windows
-        ]
+        return [X if window == 1 else _trailing_mean(X, window) for window in self.windows]
+
+    # ------------------------------------------------------------ streaming
+    def stream_start(self) -> dict[str, np.ndarray] | None:
+        """Incremental state for :mod:`anomalia.engine`: the sorted values seen so far.
+
+        Every earlier value counts, so a trailing history would be the whole
+        stream; instead the state keeps, per view and column, the sorted values
+        seen (training included), the rows the trailing means still need and
+        the raw scores the onset rule looks back on. With ``memory`` set the
+        engine keeps the stream's history instead (None here).
+        """
+        self._check_fitted()
+        if self.memory is not None:
+            return None
+        state = {
+            "tail": np.empty((0, self.n_features_in_)),
+            "raw": np.empty(0),
+        }
+        for k, columns in enumerate(self.seen_):
+            for column, seen in enumerate(columns):
+                state[f"seen.{k}.{column}"] = np.sort(seen)
+        return state
+
+    def stream_score(
+        self, X: np.ndarray, state: dict[str, np.ndarray]
+    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """Scores of the rows ``X`` after ``state``, and the next state (``state`` is kept)."""
+        n = len(X)
+        combined = np.vstack([state["tail"], X])
+        views = [view[len(combined) - n :] for view in self._views(combined)]
+        raw = np.zeros(n)
+        new_state = {}
+        for k, view in enumerate(views):
+            for column in range(X.shape[1]):
+                key = f"seen.{k}.{column}"
+                past = state[key].tolist()
+                distance = _nearest_and_insert(view[:, column], past)
+                raw = np.maximum(raw, distance / self.spread_[k, column])
+                new_state[key] = np.asarray(past)
+        keep = max(self.windows) - 1
+        new_state["tail"] = combined[len(combined) - min(keep, len(combined)) :]
+        if self.onset_rows_ is None:
+            new_state["raw"] = np.empty(0)
+            return raw, new_state
+        history = np.concatenate([state["raw"], raw])
+        scores = keep_onsets(history, self.onset_rows_)[len(history) - n :]
+        new_state["raw"] = history[len(history) - min(self.onset_rows_, len(history)) :]
+        return scores, new_state
 
     def _fit(self, X: np.ndarray, y: np.ndarray | None) -> None:
         self._check_params()

@@ -29,6 +29,12 @@ def _min_history(window: int) -> int:
     return max(2, window // 2)
 
 
+def _trailing(X: np.ndarray, window: int) -> np.ndarray:
+    """Row t holds x[t - window], ..., x[t - 1] per column (NaN before the start), a view."""
+    padded = np.vstack([np.full((window, X.shape[1]), np.nan), X])[:-1]
+    return np.lib.stride_tricks.sliding_window_view(padded, window, axis=0)
+
+
 class RollingZScore(BaseDetector):
     """Absolute z-score of each point against the trailing window's mean and std.
 
@@ -36,8 +42,6 @@ class RollingZScore(BaseDetector):
     ----------
     window : int, default 48
         Number of past points forming the reference.
-    contamination : float, default 0.01
-        Expected share of anomalies; sets ``threshold_``.
 
     Examples
     --------
@@ -50,12 +54,18 @@ class RollingZScore(BaseDetector):
     name = "zscore"
     causal = True
 
-    def __init__(self, *, window: int = 48, contamination: float = 0.01):
+    def __init__(self, *, window: int = 48):
         self.window = window
-        self.contamination = contamination
 
     def min_samples(self) -> int:
         return self.window + 1
+
+    def stream_history(self) -> int:
+        super().stream_history()
+        return self.window
+
+    def warmup_rows(self) -> int:
+        return self.window
 
     def _fit(self, X: np.ndarray, y: np.ndarray | None) -> None:
         _check_window(self.window)
@@ -63,11 +73,22 @@ class RollingZScore(BaseDetector):
         self.std_floor_ = np.maximum(X.std(axis=0) * 1e-3, 1e-12)
 
     def _score(self, X: np.ndarray) -> np.ndarray:
-        frame = pd.DataFrame(X)
-        past = frame.shift(1).rolling(self.window, min_periods=_min_history(self.window))
-        mean = past.mean().to_numpy()
-        std = np.maximum(past.std().to_numpy(), self.std_floor_)
-        z = np.abs(X - mean) / std
+        # Each window's mean and std are summed from its own points (not a running
+        # sum from the start of X, as pandas' rolling does), so a point's score is
+        # bit for bit the same wherever the scored array starts: streaming in
+        # pieces gives exactly the scores of the whole series.
+        window = self.window
+        trailing = _trailing(X, window)  # (n, features, window), NaN before the start
+        mean = np.full(X.shape, np.nan)
+        std = np.full(X.shape, np.nan)
+        first = min(_min_history(window), len(X))
+        last = min(window, len(X))
+        mean[window:] = trailing[window:].mean(axis=2)
+        std[window:] = trailing[window:].std(axis=2, ddof=1)
+        with np.errstate(all="ignore"):
+            mean[first:last] = np.nanmean(trailing[first:last], axis=2)
+            std[first:last] = np.nanstd(trailing[first:last], axis=2, ddof=1)
+        z = np.abs(X - mean) / np.maximum(std, self.std_floor_)
         return np.nan_to_num(z, nan=0.0).max(axis=1)
 
 
@@ -80,19 +101,23 @@ class RobustMAD(BaseDetector):
     ----------
     window : int, default 48
         Number of past points forming the reference.
-    contamination : float, default 0.01
-        Expected share of anomalies; sets ``threshold_``.
     """
 
     name = "mad"
     causal = True
 
-    def __init__(self, *, window: int = 48, contamination: float = 0.01):
+    def __init__(self, *, window: int = 48):
         self.window = window
-        self.contamination = contamination
 
     def min_samples(self) -> int:
         return self.window + 1
+
+    def stream_history(self) -> int:
+        super().stream_history()
+        return self.window
+
+    def warmup_rows(self) -> int:
+        return self.window
 
     def _fit(self, X: np.ndarray, y: np.ndarray | None) -> None:
         _check_window(self.window)
@@ -104,8 +129,7 @@ class RobustMAD(BaseDetector):
         median = past.median().to_numpy()
         # Rolling MAD: median of |x - median| over the same trailing window.
         # Row t of `trailing` holds x[t - window], ..., x[t - 1] (NaN before the start).
-        padded = np.vstack([np.full((window, X.shape[1]), np.nan), X])[:-1]
-        trailing = np.lib.stride_tricks.sliding_window_view(padded, window, axis=0)
+        trailing = _trailing(X, window)
         deviations = np.abs(trailing - median[:, :, None])  # (n, features, window)
         mad = np.full(X.shape, np.nan)
         # Complete windows hold no NaN, so the plain (much faster) median applies;

@@ -18,8 +18,9 @@ class RandomForestDetector(FeatureDetector):
 
     Supervised: ``fit`` needs labels with at least one anomaly (1) and one
     normal point (0). The score is the forest's predicted probability of the
-    anomaly class; ``threshold_`` comes from the out-of-bag probabilities of
-    the training rows, since in-sample ones are overfit.
+    anomaly class; :meth:`calibration_scores` are the out-of-bag probabilities
+    of the training rows (in-sample ones are overfit), so the model's
+    threshold is fitted on those.
 
     Parameters
     ----------
@@ -34,7 +35,7 @@ class RandomForestDetector(FeatureDetector):
         None by default: with a handful of labelled anomalies, up-weighting
         them made fully grown trees isolate each one on incidental features
         and rank new anomalies lower; the rarity of anomalies is handled by
-        ``threshold_`` instead.
+        the threshold instead.
     windows : sequence of int, default (12, 48, 288)
         Reference windows (rows) of the context features: per window, the
         z-score of the value against the window's previous points, the ratio of
@@ -55,8 +56,6 @@ class RandomForestDetector(FeatureDetector):
         Trailing window of spectral band-energy features; None for none.
     random_state : None, int or numpy.random.RandomState, default None
         Seeds bootstrap samples and split features; fix it for repeatable scores.
-    contamination : float, default 0.01
-        Expected share of anomalies; sets ``threshold_``.
 
     Attributes
     ----------
@@ -71,8 +70,6 @@ class RandomForestDetector(FeatureDetector):
         found in the training values; None for none.
     warmup_ : int
         Leading rows (the longest lookback minus one) that score 0.
-    threshold_ : float
-        Score above which ``predict`` flags a point.
     """
 
     name = "random_forest"
@@ -91,7 +88,6 @@ class RandomForestDetector(FeatureDetector):
         lags: Sequence[int] = DEFAULT_LAGS,
         fft_window: int | None = None,
         random_state: int | np.random.RandomState | None = None,
-        contamination: float = 0.01,
     ):
         self.n_estimators = n_estimators
         self.max_depth = max_depth
@@ -103,7 +99,6 @@ class RandomForestDetector(FeatureDetector):
         self.lags = lags
         self.fft_window = fft_window
         self.random_state = random_state
-        self.contamination = contamination
 
     def _fit_estimator(self, features: np.ndarray, y: np.ndarray | None) -> None:
         check_integer("n_estimators", self.n_estimators, minimum=1)

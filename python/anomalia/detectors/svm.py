@@ -53,8 +53,6 @@ class OneClassSVMDetector(FeatureDetector):
         Trailing window of spectral band-energy features; None for none.
     random_state : None, int or numpy.random.RandomState, default None
         Seeds the subsample; fix it for repeatable scores.
-    contamination : float, default 0.01
-        Expected share of anomalies; sets ``threshold_``.
 
     Attributes
     ----------
@@ -69,8 +67,6 @@ class OneClassSVMDetector(FeatureDetector):
         found in the training values; None for none.
     warmup_ : int
         Leading rows (the longest lookback minus one) that score 0.
-    threshold_ : float
-        Score above which ``predict`` flags a point.
     """
 
     name = "ocsvm"
@@ -88,7 +84,6 @@ class OneClassSVMDetector(FeatureDetector):
         lags: Sequence[int] = DEFAULT_LAGS,
         fft_window: int | None = None,
         random_state: int | np.random.RandomState | None = None,
-        contamination: float = 0.01,
     ):
         self.nu = nu
         self.gamma = gamma
@@ -99,7 +94,6 @@ class OneClassSVMDetector(FeatureDetector):
         self.lags = lags
         self.fft_window = fft_window
         self.random_state = random_state
-        self.contamination = contamination
 
     def _fit_estimator(self, features: np.ndarray, y: np.ndarray | None) -> None:
         check_number("nu", self.nu, low=0.0, high=1.0, low_open=True)

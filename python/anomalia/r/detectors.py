@@ -75,15 +75,11 @@ class SarimaDetector(RDetector):
         Training rows used (the most recent).
     stepwise : bool, default True
         Stepwise order search (fast) instead of the full grid.
-    contamination : float, default 0.01
-        Expected share of anomalies; sets ``threshold_``.
 
     Attributes
     ----------
     r_model_ : rpy2 object
         The fitted ``anomalia_sarima`` R object.
-    threshold_ : float
-        Score above which ``predict`` flags a point.
     """
 
     name = "sarima"
@@ -98,14 +94,12 @@ class SarimaDetector(RDetector):
         max_order: int = 3,
         max_train: int = 2000,
         stepwise: bool = True,
-        contamination: float = 0.01,
     ):
         self.period = period
         self.max_period = max_period
         self.max_order = max_order
         self.max_train = max_train
         self.stepwise = stepwise
-        self.contamination = contamination
 
     def min_samples(self) -> int:
         return 20 if self.period is None else 2 * int(self.period) + 10
@@ -126,15 +120,11 @@ class StlDetector(RDetector):
         Loess window of the seasonal component.
     robust : bool, default True
         Robust Loess fitting, so anomalies do not bend the decomposition.
-    contamination : float, default 0.01
-        Expected share of anomalies; sets ``threshold_``.
 
     Attributes
     ----------
     r_model_ : rpy2 object
         The fitted ``anomalia_stl`` R object.
-    threshold_ : float
-        Score above which ``predict`` flags a point.
     """
 
     name = "stl"
@@ -147,12 +137,10 @@ class StlDetector(RDetector):
         period: int | None = None,
         seasonal_window: str | int = "periodic",
         robust: bool = True,
-        contamination: float = 0.01,
     ):
         self.period = period
         self.seasonal_window = seasonal_window
         self.robust = robust
-        self.contamination = contamination
 
     def min_samples(self) -> int:
         return 20 if self.period is None else 2 * int(self.period) + 1

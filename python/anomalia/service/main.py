@@ -20,9 +20,10 @@ from anomalia.service.dependencies import require_api_key
 from anomalia.service.metrics import ServiceMetrics
 from anomalia.service.middleware import BodyLimitMiddleware, ObservabilityMiddleware
 from anomalia.service.registry import ModelRegistry
-from anomalia.service.routers import detect, docs, health, metrics, models
+from anomalia.service.routers import detect, docs, health, metrics, models, streams
 from anomalia.service.schemas import DetectRequest
 from anomalia.service.settings import Settings, get_settings
+from anomalia.service.stream_store import StreamStore
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +133,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(models.router, dependencies=secured)
     app.include_router(detect.router, dependencies=secured)
     app.include_router(metrics.router, dependencies=secured)
+    app.state.streams = StreamStore(settings.streams_path, durable=settings.streams_fsync)
+    app.include_router(streams.router, dependencies=secured)
     # Added last = outermost: every request, even a refused one, is timed and logged.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(ObservabilityMiddleware, metrics=app.state.metrics)

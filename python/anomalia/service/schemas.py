@@ -44,6 +44,9 @@ class ScoreRow(BaseModel):
     score: float
     threshold: float | None = Field(description="null only if the threshold is infinite")
     is_anomaly: bool
+    status: str = Field(
+        "ok", description="`warming_up` before the detector has the history it needs, else `ok`"
+    )
 
 
 class DriftRow(BaseModel):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import io
 import json
@@ -236,26 +235,13 @@ class UnsupportedFileError(DataError):
 
 
 def score_observations(model_set: ModelSet, observations: pd.DataFrame) -> pd.DataFrame:
-    """Score ``observations`` as one independent stream per series, safe under concurrency.
+    """Score ``observations`` as one independent stream per series, through the engine.
 
-    Streaming thresholds (SPOT) update their state while scoring; each request
-    works on copies so that requests never see one another and the same input
-    always gets the same answer.
+    Each series starts from a fresh stream state and the model set is only
+    read, so requests never see one another and the same input always gets
+    the same answer.
     """
-    wanted = set(observations["series_id"].unique())
-    isolated = copy.copy(model_set)
-    isolated.members_ = {
-        series_id: dataclasses.replace(member, threshold=copy.deepcopy(member.threshold))
-        for series_id, member in model_set.members_.items()
-        if series_id in wanted
-    }
-    missing = wanted - set(isolated.members_)
-    if missing:
-        raise DataError(
-            f"series `{sorted(missing)[0]}` has no trained `{model_set.detector}` model; "
-            f"trained series: {', '.join(sorted(model_set.members_)[:10])}"
-        )
-    scores = isolated.score(observations, progress=False)
+    scores = model_set.score(observations, progress=False)
     return validate_scores(scores, source=f"`{model_set.detector}` scores")
 
 
@@ -272,6 +258,7 @@ def scores_json(scores: pd.DataFrame) -> str:
     once per distinct value; numbers are written by ``repr`` (exact).
     """
     stamps = scores["timestamp"].dt.tz_convert(None).to_numpy().astype("datetime64[ms]")
+    status = scores["status"] if "status" in scores.columns else pd.Series("ok", scores.index)
     rows = zip(  # noqa: B905 (equal lengths: columns of one frame; strict costs a check per row)
         _encoded(scores["series_id"]),
         np.datetime_as_string(stamps, unit="ms").tolist(),
@@ -279,13 +266,14 @@ def scores_json(scores: pd.DataFrame) -> str:
         _numbers(scores["score"]),
         _numbers(scores["threshold"]),
         np.where(scores["is_anomaly"].to_numpy(dtype=bool), "true", "false").tolist(),
+        _encoded(status),
     )
     return (
         "["
         + ",".join(
             f'{{"series_id":{series},"timestamp":"{stamp}Z","detector":{detector},'
-            f'"score":{score},"threshold":{threshold},"is_anomaly":{flag}}}'
-            for series, stamp, detector, score, threshold, flag in rows
+            f'"score":{score},"threshold":{threshold},"is_anomaly":{flag},"status":{state}}}'
+            for series, stamp, detector, score, threshold, flag, state in rows
         )
         + "]"
     )

@@ -43,6 +43,15 @@ class Settings(BaseSettings):
         None,
         description="Folders registered by path must lie under it; default `models_dir`.",
     )
+    streams_dir: Path | None = Field(
+        None,
+        description="Where stream states (/v1/streams) are kept; default `<models_dir>/.streams`.",
+    )
+    streams_fsync: bool = Field(
+        True,
+        description="Flush each stream state to disk before answering (survives power cuts; "
+        "without it a killed process still loses nothing).",
+    )
     api_key: SecretStr | None = Field(
         None,
         description="When set, every route but /health and /ready needs `X-API-Key`; "
@@ -84,6 +93,10 @@ class Settings(BaseSettings):
     @property
     def registry_path(self) -> Path:
         return self.registry_dir or self.models_dir / ".registry"
+
+    @property
+    def streams_path(self) -> Path:
+        return self.streams_dir or self.models_dir / ".streams"
 
     @property
     def import_path(self) -> Path:

@@ -1,9 +1,18 @@
-"""The interface every threshold shares: ``fit``, ``thresholds``, ``flag``.
+"""The interface every threshold shares: ``fit``, ``thresholds``, ``flag``, ``advance``.
 
 A threshold turns anomaly scores (higher means more anomalous) into 0/1
 flags. The base class validates input and parameters once and owns the
 public verbs; a subclass writes ``_validate_params``, ``_fit`` and
 ``_thresholds`` on clean 1-D float arrays.
+
+Fitted parameters (attributes ending in ``_``) are set by ``fit`` and never
+change afterwards. A streaming threshold (SPOT, the alert budget) also has a
+*running state* that moves as scores stream in; it is plain data (a dict of
+numbers and arrays) kept outside the object: :meth:`BaseThreshold.initial_state`
+gives the state right after ``fit`` and :meth:`BaseThreshold.advance` returns the
+thresholds of new scores together with the next state, leaving its input
+alone. ``thresholds`` and ``flag`` read from the state after ``fit`` (or from
+one given), so calling them twice gives the same answer.
 """
 
 from __future__ import annotations
@@ -37,6 +46,9 @@ class BaseThreshold:
     name: ClassVar[str] = ""
     #: Whether ``thresholds`` and ``flag`` need ``fit`` first.
     requires_fit: ClassVar[bool] = True
+    #: Whether thresholds of scores fed in pieces through :meth:`advance` equal those of
+    #: the scores fed at once. False for methods that judge each batch on its own.
+    chunkable: ClassVar[bool] = True
 
     # ------------------------------------------------------------ params
     @classmethod
@@ -96,13 +108,65 @@ class BaseThreshold:
         self.n_train_ = int(scores.size)
         return self
 
-    def thresholds(self, scores: ScoresLike) -> np.ndarray:
+    def initial_state(self) -> dict[str, Any]:
+        """Running state right after ``fit``: where a stream of new scores starts.
+
+        Returns
+        -------
+        dict of str to (float, int or ndarray)
+            Empty for thresholds without running state. A fresh copy: the
+            caller may keep it.
+
+        Raises
+        ------
+        NotFittedError
+            If the threshold needs ``fit`` and was not fitted.
+        """
+        self._prepare(np.empty(0))
+        return self._initial_state()
+
+    def advance(
+        self, scores: ScoresLike, state: dict[str, Any] | None = None
+    ) -> tuple[np.ndarray, dict[str, Any]]:
+        """Thresholds of ``scores`` following ``state``, and the state after them.
+
+        Parameters
+        ----------
+        scores : array-like of shape (n,)
+            Finite scores in time order, the ones after those ``state`` has seen.
+        state : dict, optional
+            From :meth:`initial_state` or an earlier ``advance``; by default the
+            state right after ``fit``. It is not modified.
+
+        Returns
+        -------
+        thresholds : ndarray of shape (n,)
+        new_state : dict
+            The state after ``scores``; feed it to the next ``advance``.
+        """
+        array = self._prepare(scores)
+        return self._advance(array, self._initial_state() if state is None else state)
+
+    def level(self, state: dict[str, Any] | None = None) -> float:
+        """The threshold in force for the next score after ``state``, without moving it.
+
+        Rows that cannot be judged yet (a detector warming up) are shown with it.
+        """
+        self._prepare(np.empty(0))
+        return self._current_level(self._initial_state() if state is None else state)
+
+    def thresholds(self, scores: ScoresLike, state: dict[str, Any] | None = None) -> np.ndarray:
         """Return the threshold in force at each timestamp of ``scores``.
+
+        Reading thresholds changes nothing: the same scores give the same
+        thresholds every time. To continue a stream, use :meth:`advance`.
 
         Parameters
         ----------
         scores : array-like of shape (n,)
             Finite scores in time order.
+        state : dict, optional
+            Running state to start from; by default the one right after ``fit``.
 
         Returns
         -------
@@ -115,23 +179,25 @@ class BaseThreshold:
         NotFittedError
             If the threshold needs ``fit`` and was not fitted.
         """
-        return self._thresholds(self._prepare(scores))
+        return self.advance(scores, state)[0]
 
-    def flag(self, scores: ScoresLike) -> np.ndarray:
+    def flag(self, scores: ScoresLike, state: dict[str, Any] | None = None) -> np.ndarray:
         """Return 1 where a score exceeds its threshold, else 0.
 
         Parameters
         ----------
         scores : array-like of shape (n,)
             Finite scores in time order.
+        state : dict, optional
+            Running state to start from; by default the one right after ``fit``.
 
         Returns
         -------
         ndarray of int64, shape (n,)
             ``scores > thresholds(scores)`` as 0/1.
         """
-        array = self._prepare(scores)
-        return (array > self._thresholds(array)).astype(np.int64)
+        array = np.asarray(scores, dtype=np.float64)
+        return (array > self.thresholds(scores, state)).astype(np.int64)
 
     # ------------------------------------------------------------ for subclasses
     def validate_params(self) -> None:
@@ -142,6 +208,20 @@ class BaseThreshold:
 
     def _thresholds(self, scores: np.ndarray) -> np.ndarray:
         raise NotImplementedError
+
+    def _initial_state(self) -> dict[str, Any]:
+        """Running state right after ``fit``; none unless the threshold streams."""
+        return {}
+
+    def _current_level(self, state: dict[str, Any]) -> float:
+        """Threshold for the next score; streaming thresholds read it from ``state``."""
+        if "threshold" in state:
+            return float(state["threshold"])
+        return float(self._thresholds(np.zeros(1))[0])
+
+    def _advance(self, scores: np.ndarray, state: dict[str, Any]) -> tuple[np.ndarray, dict]:
+        """Thresholds of ``scores`` from ``state`` and the next state; must not modify ``state``."""
+        return self._thresholds(scores), state
 
     def _prepare(self, scores: ScoresLike) -> np.ndarray:
         self.validate_params()

@@ -26,8 +26,8 @@ with the cluster count in place of the peak count::
 Each cluster peaking above ``z`` gives one alert (more only if its scores
 dip below ``z`` and rise again without falling below ``t``).
 
-**Streaming.** As in SPOT (Siffer et al., KDD 2017), ``thresholds`` walks
-new scores in time order; when a cluster ends, its peak joins the tail model
+**Streaming.** As in SPOT (Siffer et al., KDD 2017), ``advance`` walks
+new scores in time order from a running state; when a cluster ends, its peak joins the tail model
 and ``z`` is recomputed (the Pareto fit every ``refit_every`` clusters), from the
 clusters of the last ``memory`` scores when a memory is set. Unlike
 SPOT, clusters above ``z`` are kept in the model too: the budget is about how
@@ -168,16 +168,13 @@ class BudgetThreshold(BaseThreshold):
     shape_, scale_ : float
         Fitted Pareto shape and scale of the cluster peaks' excesses.
     peaks_ : ndarray of shape (n_clusters_,)
-        Excesses over ``t`` of the cluster peaks in the model (training and
-        streamed, within ``memory``).
+        Excesses over ``t`` of the training cluster peaks.
     cluster_ends_ : ndarray of shape (n_clusters_,)
-        Position of each of those clusters' last score in the stream.
+        Position of each of those clusters' last score.
     n_clusters_ : int
-        Clusters in the model.
+        Clusters in the training scores.
     n_observations_ : int
-        Scores seen so far.
-    clusters_since_refit_ : int
-        Clusters added since the Pareto model was last fitted.
+        Training scores.
     alerts_per_cluster_ : float
         Alerts per cluster peaking above the threshold: scores that dip below
         ``z`` and rise again within a cluster page twice, and the tail model
@@ -189,7 +186,13 @@ class BudgetThreshold(BaseThreshold):
         modelled level (at least 1; 1 with fewer than 10 such clusters). The
         cluster rate aimed at is ``r / alerts_per_cluster_``.
     threshold_ : float
-        ``z`` in force for the next score.
+        ``z`` in force for the first score after the training ones.
+
+    The running state (:meth:`advance`) holds the streamed counterparts:
+    ``threshold``, ``shape``, ``scale``, ``peaks`` and ``cluster_ends``
+    (within ``memory``), ``n_observations``, ``clusters_since_refit`` and
+    ``open_peak``, the peak so far of a cluster still open at the last score
+    (None when the last score is below ``t``).
 
     Examples
     --------
@@ -270,7 +273,6 @@ class BudgetThreshold(BaseThreshold):
         self.cluster_ends_ = ends
         self.n_clusters_ = int(peaks.size)
         self.n_observations_ = int(scores.size)
-        self.clusters_since_refit_ = 0
         self.shape_, self.scale_ = fit_pareto(self.peaks_)
         self.alerts_per_cluster_ = 1.0  # _level reads it while it is being estimated
         self.alerts_per_cluster_ = self._alerts_per_cluster(scores, peaks)
@@ -305,48 +307,93 @@ class BudgetThreshold(BaseThreshold):
         modelled = self.n_clusters_ / scores.size * _survival(excess, self.shape_, self.scale_)
         return self.alert_rate_ / modelled if modelled > 0 else self.alerts_per_cluster_
 
-    def _level(self, n_observations: int, n_clusters: int) -> float:
+    def _level(
+        self,
+        n_observations: int,
+        n_clusters: int,
+        shape: float | None = None,
+        scale: float | None = None,
+    ) -> float:
+        """``z`` for these counts, with the fitted tail unless ``shape`` and ``scale`` are given."""
         risk = self.alert_rate_ / self.alerts_per_cluster_
         if n_clusters <= risk * n_observations:
             return self.initial_threshold_
         return tail_quantile(
             self.initial_threshold_,
-            self.shape_,
-            self.scale_,
+            self.shape_ if shape is None else shape,
+            self.scale_ if scale is None else scale,
             risk=risk,
             n_observations=n_observations,
             n_peaks=n_clusters,
         )
 
-    def _thresholds(self, scores: np.ndarray) -> np.ndarray:
+    def _initial_state(self) -> dict[str, Any]:
+        return {
+            "threshold": float(self.threshold_),
+            "shape": float(self.shape_),
+            "scale": float(self.scale_),
+            "peaks": self.peaks_.copy(),
+            "cluster_ends": self.cluster_ends_.copy(),
+            "n_observations": int(self.n_observations_),
+            "clusters_since_refit": 0,
+            "open_peak": None,
+        }
+
+    def _advance(self, scores: np.ndarray, state: dict[str, Any]) -> tuple[np.ndarray, dict]:
         initial = self.initial_threshold_
+        n_observations = int(state["n_observations"])
         starts, ends = runs((scores > initial).astype(np.int8))
         cluster_peaks = np.maximum.reduceat(scores, starts) if starts.size else np.empty(0)
-        peaks = np.concatenate([self.peaks_, cluster_peaks - initial])
-        positions = np.concatenate([self.cluster_ends_, self.n_observations_ + ends])
-        first, count, since_refit = 0, self.peaks_.size, self.clusters_since_refit_
+        open_peak = state["open_peak"]
+        if open_peak is not None:
+            # The cluster open at the end of the last step goes on if this step starts
+            # above t; otherwise it ended with the last step's final score (end -1).
+            if starts.size and starts[0] == 0:
+                cluster_peaks[0] = max(cluster_peaks[0], open_peak)
+            else:
+                cluster_peaks = np.r_[open_peak, cluster_peaks]
+                ends = np.r_[-1, ends]
+        open_peak = None
+        if ends.size and ends[-1] == scores.size - 1:
+            # A run reaching the last score may go on in the next step: its peak is not known.
+            open_peak = float(cluster_peaks[-1])
+            cluster_peaks, ends = cluster_peaks[:-1], ends[:-1]
+        old_peaks = np.asarray(state["peaks"], dtype=np.float64)
+        peaks = np.concatenate([old_peaks, cluster_peaks - initial])
+        positions = np.concatenate(
+            [np.asarray(state["cluster_ends"], dtype=np.int64), n_observations + ends]
+        )
+        first, count = 0, old_peaks.size
+        since_refit = int(state["clusters_since_refit"])
+        shape, scale = state["shape"], state["scale"]
         limits = np.empty(scores.size)
-        z, done = self.threshold_, 0
+        z, done = state["threshold"], 0
         for end in ends:
             # z holds until the cluster ends; its peak is known only then.
             limits[done : end + 1] = z
             done = end + 1
             count += 1
             since_refit += 1
-            now = self.n_observations_ + done
+            now = n_observations + done
             if self.memory is not None:
                 first = int(np.searchsorted(positions[:count], now - self.memory, side="right"))
             if since_refit >= self.refit_every:
-                self.shape_, self.scale_ = fit_pareto(peaks[first:count])
+                shape, scale = fit_pareto(peaks[first:count])
                 since_refit = 0
             span = now if self.memory is None else min(now, self.memory)
-            z = self._level(span, count - first)
+            z = self._level(span, count - first, shape, scale)
         limits[done:] = z
-        self.peaks_, self.cluster_ends_ = peaks[first:], positions[first:]
-        self.n_clusters_, self.clusters_since_refit_ = self.peaks_.size, since_refit
-        self.n_observations_ += scores.size
-        self.threshold_ = z
-        return limits
+        new_state = {
+            "threshold": float(z),
+            "shape": float(shape),
+            "scale": float(scale),
+            "peaks": peaks[first:],
+            "cluster_ends": positions[first:],
+            "n_observations": n_observations + scores.size,
+            "clusters_since_refit": since_refit,
+            "open_peak": open_peak,
+        }
+        return limits, new_state
 
 
 def _cluster_peaks(scores: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:

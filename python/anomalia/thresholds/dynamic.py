@@ -94,6 +94,8 @@ class DynamicThreshold(BaseThreshold):
     """
 
     name = "dynamic"
+    # Each batch is judged on its own windows: fed in pieces, the answer changes.
+    chunkable = False
 
     def __init__(
         self,
@@ -135,6 +137,10 @@ class DynamicThreshold(BaseThreshold):
     def smooth(self, scores: np.ndarray) -> np.ndarray:
         """Exponentially weighted moving average of ``scores`` (span ``smoothing``)."""
         return pd.Series(scores).ewm(span=self.smoothing).mean().to_numpy()
+
+    def _current_level(self, state: dict) -> float:
+        # Nothing to judge without a batch of scores: no score passes.
+        return float("inf")
 
     def _fit(self, scores: np.ndarray) -> None:
         # Each batch of scores is judged on its own windows: nothing to learn.

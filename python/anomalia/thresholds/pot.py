@@ -10,6 +10,7 @@ the largest training scores (see :mod:`anomalia.thresholds.pareto`).
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 import numpy as np
 
@@ -107,15 +108,15 @@ class PeaksOverThreshold(BaseThreshold):
 class StreamingPOT(PeaksOverThreshold):
     """Peaks-over-threshold that keeps learning as scores stream in (SPOT).
 
-    ``fit`` calibrates as :class:`PeaksOverThreshold`. ``thresholds`` then
-    walks the new scores in time order, as SPOT does (Siffer et al.,
-    algorithm 2): a score above the current ``z`` is an anomaly and leaves
-    the model alone; a score between ``t`` and ``z`` is a new peak, which is
-    added to the model, and ``z`` is recomputed; other scores only count as
-    observations. The initial threshold ``t`` stays fixed. The fitted state
-    keeps the updated model, so consecutive calls continue one stream
-    (calling ``thresholds`` and then ``flag`` on the same scores walks them
-    twice: call ``flag`` alone, or compare with ``thresholds``' result).
+    ``fit`` calibrates as :class:`PeaksOverThreshold`. :meth:`advance` then
+    walks new scores in time order, as SPOT does (Siffer et al., algorithm
+    2): a score above the current ``z`` is an anomaly and leaves the model
+    alone; a score between ``t`` and ``z`` is a new peak, which is added to
+    the model, and ``z`` is recomputed; other scores only count as
+    observations. The initial threshold ``t`` stays fixed. The model after
+    the walk is returned as the new running state; the fitted attributes
+    keep their values from ``fit``, so ``thresholds`` on the same scores
+    always gives the same answer (``advance`` continues a stream).
 
     ``z`` changes only at peaks, so the walk loops over the scores above
     ``t`` (found at once with numpy, typically a few percent of points), not
@@ -136,14 +137,15 @@ class StreamingPOT(PeaksOverThreshold):
     Attributes
     ----------
     initial_threshold_, shape_, scale_, n_peaks_, threshold_
-        As in :class:`PeaksOverThreshold`, updated by each ``thresholds``
-        call; ``threshold_`` is the ``z`` in force for the next score.
+        As in :class:`PeaksOverThreshold`; ``threshold_`` is the ``z`` in
+        force for the first score after the training ones.
     peaks_ : ndarray of shape (n_peaks_,)
-        Excesses over ``t`` of all peaks so far (training and streamed).
+        Excesses over ``t`` of the training peaks.
     n_observations_ : int
-        Scores seen so far, anomalies excluded.
-    peaks_since_refit_ : int
-        Peaks added since the Pareto model was last fitted.
+        Training scores.
+
+    The running state holds ``threshold``, ``shape``, ``scale``, ``peaks``,
+    ``n_observations`` (anomalies excluded) and ``peaks_since_refit``.
     """
 
     name = "spot"
@@ -161,14 +163,25 @@ class StreamingPOT(PeaksOverThreshold):
     def _keep_peaks(self, excesses: np.ndarray, n_observations: int) -> None:
         self.peaks_ = excesses.copy()
         self.n_observations_ = int(n_observations)
-        self.peaks_since_refit_ = 0
 
-    def _thresholds(self, scores: np.ndarray) -> np.ndarray:
+    def _initial_state(self) -> dict[str, Any]:
+        return {
+            "threshold": float(self.threshold_),
+            "shape": float(self.shape_),
+            "scale": float(self.scale_),
+            "peaks": self.peaks_.copy(),
+            "n_observations": int(self.n_observations_),
+            "peaks_since_refit": 0,
+        }
+
+    def _advance(self, scores: np.ndarray, state: dict[str, Any]) -> tuple[np.ndarray, dict]:
         initial = self.initial_threshold_
-        z, shape, scale = self.threshold_, self.shape_, self.scale_
-        n_peaks, since_refit = self.n_peaks_, self.peaks_since_refit_
+        z, shape, scale = state["threshold"], state["shape"], state["scale"]
+        old_peaks = np.asarray(state["peaks"], dtype=np.float64)
+        n_peaks, since_refit = old_peaks.size, int(state["peaks_since_refit"])
+        n_observations = int(state["n_observations"])
         candidates = np.flatnonzero(scores > initial)
-        peaks = np.concatenate([self.peaks_, np.empty(candidates.size)])
+        peaks = np.concatenate([old_peaks, np.empty(candidates.size)])
         limits = np.empty(scores.size)
         n_anomalies = 0
         done = 0
@@ -191,13 +204,16 @@ class StreamingPOT(PeaksOverThreshold):
                 shape,
                 scale,
                 risk=self.risk,
-                n_observations=self.n_observations_ + position + 1 - n_anomalies,
+                n_observations=n_observations + position + 1 - n_anomalies,
                 n_peaks=n_peaks,
             )
         limits[done:] = z
-        self.peaks_ = peaks[:n_peaks]
-        self.n_peaks_ = n_peaks
-        self.peaks_since_refit_ = since_refit
-        self.shape_, self.scale_, self.threshold_ = shape, scale, z
-        self.n_observations_ += scores.size - n_anomalies
-        return limits
+        new_state = {
+            "threshold": float(z),
+            "shape": float(shape),
+            "scale": float(scale),
+            "peaks": peaks[:n_peaks],
+            "n_observations": n_observations + scores.size - n_anomalies,
+            "peaks_since_refit": since_refit,
+        }
+        return limits, new_state

@@ -37,12 +37,13 @@ def valid_observations() -> pd.DataFrame:
 
 
 def valid_scores() -> pd.DataFrame:
-    """Scores of one detector for the valid observations."""
+    """Scores of one detector for the valid observations; the first row of each series warms up."""
     frame = valid_observations()[["series_id", "timestamp"]].copy()
     frame["detector"] = "zscore"
     frame["score"] = [0.1, 0.2, 0.1, 0.3, 5.0, 0.2, 0.1, 0.2, 0.1, 0.1, 0.2, 0.1]
     frame["threshold"] = 3.0
     frame["is_anomaly"] = frame["score"] > frame["threshold"]
+    frame["status"] = ["warming_up"] + ["ok"] * 5 + ["warming_up"] + ["ok"] * 5
     return frame
 
 
@@ -117,6 +118,11 @@ def invalid_cases() -> dict[str, tuple[str, pd.DataFrame, str]]:
             "scores",
             _set(valid_scores(), 2, "score", np.nan),
             "column `score`, row 3: expected a finite number",
+        ),
+        "scores_bad_status.parquet": (
+            "scores",
+            _set(valid_scores(), 3, "status", "warm"),
+            "column `status`, row 4: expected one of ok, warming_up",
         ),
     }
 

@@ -76,7 +76,7 @@ def test_bad_values_are_refused_with_the_expectation(name, params, message):
         ("iforest", {"n_trees": 5}, "no parameter `n_trees` (did you mean `n_estimators`?)"),
         ("zscore", {"windw": 5}, "no parameter `windw` (did you mean `window`?)"),
         ("lof", {"k": 5}, "no parameter `k` (did you mean `n_neighbors`?)"),
-        ("mad", {"zzz": 5}, "no parameter `zzz`; valid parameters: window, contamination"),
+        ("mad", {"zzz": 5}, "no parameter `zzz`; valid parameters: window"),
     ],
 )
 def test_unknown_names_get_a_suggestion(name, params, message):
@@ -110,15 +110,14 @@ def test_threshold_specs_are_checked_without_scores(spec, message):
         check_threshold_spec(spec)
 
 
-def test_contamination_has_one_allowed_range_for_detectors_and_thresholds():
+def test_contamination_is_the_thresholds_alone_with_one_allowed_range():
     assert CONTAMINATION.describe() == "a number in (0, 0.5)"
+    # Detectors keep no threshold of their own: contamination is the quantile threshold's.
     for name in available_detectors():
-        assert parameter_constraints(get_detector_class(name), name)["contamination"] == [
-            CONTAMINATION
-        ]
+        assert "contamination" not in parameter_constraints(get_detector_class(name), name)
+    with pytest.raises(ConfigError, match="no parameter `contamination`"):
+        check_detector_params("zscore", {"contamination": 0.05})
     for value in (0.0, 0.5, 0.7):
-        with pytest.raises(ConfigError, match=re.escape("`contamination` must be a number in")):
-            check_detector_params("zscore", {"contamination": value})
         with pytest.raises(ConfigError, match=re.escape("`contamination` must be a number in")):
             check_threshold_spec({"method": "quantile", "contamination": value})
     check_threshold_spec({"method": "quantile", "contamination": 0.49})

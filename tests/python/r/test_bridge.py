@@ -33,7 +33,7 @@ def test_sarima_detects_the_period_and_the_spike():
     detector = make_detector("sarima").fit(train)
     scores = detector.score(test)
     assert int(np.argmax(scores)) == 250
-    assert detector.predict(test)[250] == 1
+    assert detector.predict(test, np.quantile(detector.calibration_scores(train), 0.99))[250] == 1
     assert detector.causal
     # Scores at t use rows up to t only.
     np.testing.assert_array_equal(detector.score(test[:200]), scores[:200])

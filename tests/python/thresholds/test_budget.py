@@ -61,9 +61,9 @@ def test_threshold_rises_when_scores_grow_and_alerts_come_back_towards_the_budge
     train = autocorrelated_scores(rng, 20_000)
     louder = 1.5 * autocorrelated_scores(rng, 200_000)
     threshold = BudgetThreshold(alerts_per_1000=2).fit(train)
-    start = threshold.threshold_
-    flags = threshold.flag(louder)
-    assert threshold.threshold_ > start
+    limits, state = threshold.advance(louder)
+    flags = (louder > limits).astype(int)
+    assert state["threshold"] > threshold.threshold_
     early, late = alert_onsets(flags[:100_000]).size, alert_onsets(flags[100_000:]).size
     # Budget: 200 alerts per 100,000 points. The tail model learns from all history, so it
     # converges gradually: the later half is much nearer the budget than the first.
@@ -74,15 +74,30 @@ def test_threshold_rises_when_scores_grow_and_alerts_come_back_towards_the_budge
     assert alert_onsets(static.flag(louder[100_000:])).size > 5 * late
 
 
-def test_streaming_continues_across_calls(rng):
+@pytest.mark.parametrize("memory", [None, 500])
+def test_streaming_continues_across_steps_even_inside_a_cluster(rng, memory):
     train, stream = autocorrelated_scores(rng, 5_000), autocorrelated_scores(rng, 4_000)
-    whole = BudgetThreshold(alerts_per_1000=5).fit(train)
-    parts = BudgetThreshold(alerts_per_1000=5).fit(train)
-    expected = whole.thresholds(stream)
-    # Cut where no cluster straddles the cut, so both walks see the same clusters.
-    cut = int(np.flatnonzero(stream <= parts.initial_threshold_)[2000])
-    got = np.r_[parts.thresholds(stream[:cut]), parts.thresholds(stream[cut:])]
-    np.testing.assert_allclose(got, expected)
+    threshold = BudgetThreshold(alerts_per_1000=5, memory=memory, refit_every=2).fit(train)
+    expected, end = threshold.advance(stream)
+    # Cut inside a cluster: the first part cannot know the cluster's peak yet.
+    above = stream > threshold.initial_threshold_
+    cut = int(np.flatnonzero(above[:-1] & above[1:])[len(above) // 100]) + 1
+    first, middle = threshold.advance(stream[:cut])
+    second, last = threshold.advance(stream[cut:], middle)
+    np.testing.assert_array_equal(np.r_[first, second], expected)
+    assert middle["open_peak"] is not None
+    np.testing.assert_array_equal(last["peaks"], end["peaks"])
+
+
+def test_reading_thresholds_twice_gives_the_same_answer(rng):
+    train, stream = autocorrelated_scores(rng, 5_000), 1.5 * autocorrelated_scores(rng, 4_000)
+    threshold = BudgetThreshold(alerts_per_1000=5).fit(train)
+    state = threshold.initial_state()
+    np.testing.assert_array_equal(threshold.flag(stream), threshold.flag(stream))
+    limits, _ = threshold.advance(stream, state)
+    again, _ = threshold.advance(stream, state)
+    np.testing.assert_array_equal(limits, again)
+    assert state["n_observations"] == 5_000
 
 
 @pytest.mark.parametrize(
@@ -131,9 +146,10 @@ def test_a_memory_follows_a_louder_regime_faster(rng):
     late = {}
     for memory in (None, 20_000):
         threshold = BudgetThreshold(alerts_per_1000=2, memory=memory).fit(train)
-        late[memory] = alert_onsets(threshold.flag(louder)[100_000:]).size
+        limits, state = threshold.advance(louder)
+        late[memory] = alert_onsets((louder > limits)[100_000:]).size
         if memory is not None:
             # State stays bounded: only clusters of the last `memory` scores are kept.
-            assert threshold.cluster_ends_.min() > threshold.cluster_ends_.max() - memory
+            assert state["cluster_ends"].min() > state["cluster_ends"].max() - memory
     assert abs(late[20_000] - 200) < abs(late[None] - 200)
     assert abs(late[20_000] - 200) <= TOLERANCE * 200

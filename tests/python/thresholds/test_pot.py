@@ -91,8 +91,9 @@ def test_spot_walk_over_peaks_equals_the_point_by_point_algorithm(rng, refit_eve
     reference = StreamingPOT(risk=1e-3, refit_every=refit_every).fit(train)
     expected = naive_spot(reference, stream)
     threshold = StreamingPOT(risk=1e-3, refit_every=refit_every).fit(train)
-    np.testing.assert_allclose(threshold.thresholds(stream), expected, rtol=1e-12)
-    assert threshold.threshold_ == pytest.approx(expected[-1])
+    limits, state = threshold.advance(stream)
+    np.testing.assert_allclose(limits, expected, rtol=1e-12)
+    assert state["threshold"] == pytest.approx(expected[-1])
 
 
 def test_spot_raises_its_threshold_when_scores_scale_up(rng):
@@ -100,31 +101,34 @@ def test_spot_raises_its_threshold_when_scores_scale_up(rng):
     stream = np.r_[rng.exponential(size=5000), 3.0 * rng.exponential(size=5000)]
     threshold = StreamingPOT(risk=1e-3).fit(train)
     static = PeaksOverThreshold(risk=1e-3).fit(train)
-    limits = threshold.thresholds(stream)
+    limits, state = threshold.advance(stream)
     before = limits[:5000].max()
     assert before <= 1.05 * static.threshold_
     assert limits[-1] > 1.25 * before
     assert np.all(limits[-1000:] > before)
-    assert threshold.threshold_ == limits[-1]
+    assert state["threshold"] == limits[-1]
     # Adapted, it flags fewer of the larger scores than the static threshold.
     larger = 3.0 * rng.exponential(size=5000)
-    assert threshold.flag(larger).mean() < 0.7 * static.flag(larger).mean()
+    assert threshold.flag(larger, state).mean() < 0.7 * static.flag(larger).mean()
 
 
 def test_spot_on_a_stationary_stream_stays_near_pot_and_flags_rarely(rng, exponential_scores):
     static = PeaksOverThreshold(risk=1e-3).fit(exponential_scores[:20_000])
     streaming = StreamingPOT(risk=1e-3).fit(exponential_scores[:20_000])
-    flags = streaming.flag(exponential_scores[20_000:])
-    assert streaming.threshold_ == pytest.approx(static.threshold_, rel=0.1)
+    limits, state = streaming.advance(exponential_scores[20_000:])
+    flags = exponential_scores[20_000:] > limits
+    assert state["threshold"] == pytest.approx(static.threshold_, rel=0.1)
     assert flags.mean() < 3e-3
 
 
-def test_spot_continues_one_stream_across_calls(rng):
+def test_spot_continues_one_stream_across_steps_and_reading_changes_nothing(rng):
     train, stream = rng.exponential(size=3000), rng.exponential(size=3000) * 1.5
-    whole = StreamingPOT(risk=1e-3).fit(train)
-    parts = StreamingPOT(risk=1e-3).fit(train)
-    expected = whole.thresholds(stream)
-    np.testing.assert_array_equal(
-        np.r_[parts.thresholds(stream[:1234]), parts.thresholds(stream[1234:])], expected
-    )
-    assert parts.n_observations_ == whole.n_observations_
+    threshold = StreamingPOT(risk=1e-3).fit(train)
+    expected, end = threshold.advance(stream)
+    first, middle = threshold.advance(stream[:1234])
+    second, last = threshold.advance(stream[1234:], middle)
+    np.testing.assert_array_equal(np.r_[first, second], expected)
+    assert last["n_observations"] == end["n_observations"]
+    # Reading thresholds twice gives the same answer: nothing moved.
+    np.testing.assert_array_equal(threshold.thresholds(stream), expected)
+    assert threshold.initial_state()["n_observations"] == 3000

@@ -44,8 +44,6 @@ class LstmAttentionDetector(KerasForecastDetector):
     random_state : int or None, default None
         Seeds weights and shuffling and makes TensorFlow's ops deterministic
         (process-wide), for repeatable scores.
-    contamination : float, default 0.01
-        Expected share of anomalies; sets ``threshold_``.
 
     Attributes
     ----------
@@ -55,8 +53,6 @@ class LstmAttentionDetector(KerasForecastDetector):
         Robust scale of each column's training forecast errors.
     history_ : dict of str to list of float
     best_epoch_ : int
-    threshold_ : float
-        Score above which ``predict`` flags a point.
     """
 
     name = "lstm_attention"
@@ -73,7 +69,6 @@ class LstmAttentionDetector(KerasForecastDetector):
         patience: int = 3,
         max_windows: int = 4096,
         random_state: int | None = None,
-        contamination: float = 0.01,
     ):
         self.window = window
         self.units = units
@@ -84,7 +79,6 @@ class LstmAttentionDetector(KerasForecastDetector):
         self.patience = patience
         self.max_windows = max_windows
         self.random_state = random_state
-        self.contamination = contamination
 
     def _check_architecture(self) -> None:
         check_integer("units", self.units, minimum=1)

@@ -177,6 +177,14 @@ class KerasDetectorMixin:
             self.history_["val_loss"][self.best_epoch_ - 1],
         )
 
+    def stream_history(self) -> int:
+        # A score reads the window ending at (autoencoders) or before (forecasters) its row.
+        super().stream_history()
+        return self.window
+
+    def warmup_rows(self) -> int:
+        return self.window
+
     # ---------------------------------------------------------- subclass hooks
     def _build_model(self, keras: Any, n_features: int) -> Any:
         """Return an uncompiled ``keras.Model`` mapping (window, n_features) windows to outputs."""

@@ -50,8 +50,6 @@ class ConvAutoencoderDetector(ReconstructionDetector):
     random_state : int or None, default None
         Seeds weights and shuffling and makes TensorFlow's ops deterministic
         (process-wide), for repeatable scores.
-    contamination : float, default 0.01
-        Expected share of anomalies; sets ``threshold_``.
 
     Attributes
     ----------
@@ -60,8 +58,6 @@ class ConvAutoencoderDetector(ReconstructionDetector):
     residual_scale_ : ndarray of shape (n_features,)
     history_ : dict of str to list of float
     best_epoch_ : int
-    threshold_ : float
-        Score above which ``predict`` flags a point.
     """
 
     name = "conv_ae"
@@ -80,7 +76,6 @@ class ConvAutoencoderDetector(ReconstructionDetector):
         patience: int = 3,
         max_windows: int = 4096,
         random_state: int | None = None,
-        contamination: float = 0.01,
     ):
         self.window = window
         self.filters = filters
@@ -93,7 +88,6 @@ class ConvAutoencoderDetector(ReconstructionDetector):
         self.patience = patience
         self.max_windows = max_windows
         self.random_state = random_state
-        self.contamination = contamination
 
     def min_samples(self) -> int:
         self._check_window()

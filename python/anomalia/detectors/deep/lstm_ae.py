@@ -42,8 +42,6 @@ class LstmAutoencoderDetector(ReconstructionDetector):
     random_state : int or None, default None
         Seeds weights and shuffling and makes TensorFlow's ops deterministic
         (process-wide), for repeatable scores.
-    contamination : float, default 0.01
-        Expected share of anomalies; sets ``threshold_``.
 
     Attributes
     ----------
@@ -52,8 +50,6 @@ class LstmAutoencoderDetector(ReconstructionDetector):
     residual_scale_ : ndarray of shape (n_features,)
     history_ : dict of str to list of float
     best_epoch_ : int
-    threshold_ : float
-        Score above which ``predict`` flags a point.
 
     Examples
     --------
@@ -79,7 +75,6 @@ class LstmAutoencoderDetector(ReconstructionDetector):
         patience: int = 3,
         max_windows: int = 4096,
         random_state: int | None = None,
-        contamination: float = 0.01,
     ):
         self.window = window
         self.units = units
@@ -90,7 +85,6 @@ class LstmAutoencoderDetector(ReconstructionDetector):
         self.patience = patience
         self.max_windows = max_windows
         self.random_state = random_state
-        self.contamination = contamination
 
     def _check_architecture(self) -> None:
         check_integer("units", self.units, minimum=1)

@@ -19,7 +19,7 @@ class LstmForecastDetector(KerasForecastDetector):
     errors is the threshold method ``dynamic``
     (:class:`anomalia.thresholds.DynamicThreshold`); give it to this detector
     with ``train.thresholds`` in the configuration (``docs/deep.md``).
-    ``predict`` applies the plain quantile ``threshold_``. The score at ``t``
+    The default threshold is a quantile of the training scores. The score at ``t``
     uses rows before ``t`` only; the first ``window`` rows score 0.
 
     Parameters
@@ -44,8 +44,6 @@ class LstmForecastDetector(KerasForecastDetector):
     random_state : int or None, default None
         Seeds weights and shuffling and makes TensorFlow's ops deterministic
         (process-wide), for repeatable scores.
-    contamination : float, default 0.01
-        Expected share of anomalies; sets ``threshold_``.
 
     Attributes
     ----------
@@ -55,8 +53,6 @@ class LstmForecastDetector(KerasForecastDetector):
         Robust scale of each column's training forecast errors.
     history_ : dict of str to list of float
     best_epoch_ : int
-    threshold_ : float
-        Score above which ``predict`` flags a point.
 
     Examples
     --------
@@ -82,7 +78,6 @@ class LstmForecastDetector(KerasForecastDetector):
         patience: int = 3,
         max_windows: int = 4096,
         random_state: int | None = None,
-        contamination: float = 0.01,
     ):
         self.window = window
         self.units = units
@@ -93,7 +88,6 @@ class LstmForecastDetector(KerasForecastDetector):
         self.patience = patience
         self.max_windows = max_windows
         self.random_state = random_state
-        self.contamination = contamination
 
     def _check_architecture(self) -> None:
         check_integer("units", self.units, minimum=1)

@@ -55,8 +55,6 @@ class VariationalAutoencoderDetector(ReconstructionDetector):
     random_state : int or None, default None
         Seeds weights, sampling and shuffling and makes TensorFlow's ops
         deterministic (process-wide), for repeatable scores.
-    contamination : float, default 0.01
-        Expected share of anomalies; sets ``threshold_``.
 
     Attributes
     ----------
@@ -66,8 +64,6 @@ class VariationalAutoencoderDetector(ReconstructionDetector):
     residual_scale_ : ndarray of shape (n_features,)
     history_ : dict of str to list of float
     best_epoch_ : int
-    threshold_ : float
-        Score above which ``predict`` flags a point.
     """
 
     name = "vae"
@@ -86,7 +82,6 @@ class VariationalAutoencoderDetector(ReconstructionDetector):
         patience: int = 3,
         max_windows: int = 4096,
         random_state: int | None = None,
-        contamination: float = 0.01,
     ):
         self.window = window
         self.hidden_units = hidden_units
@@ -99,7 +94,6 @@ class VariationalAutoencoderDetector(ReconstructionDetector):
         self.patience = patience
         self.max_windows = max_windows
         self.random_state = random_state
-        self.contamination = contamination
 
     def _check_architecture(self) -> None:
         check_integer("hidden_units", self.hidden_units, minimum=1)

@@ -11,7 +11,7 @@ from anomalia.detectors.registry import make_detector
 DEEP = ["conv_ae", "lstm_ae", "lstm_attention", "lstm_forecast", "vae"]
 FORECASTERS = {"lstm_forecast", "lstm_attention"}
 #: Small and quick, yet enough training to tell spikes from noise.
-QUICK = {"window": 16, "epochs": 4, "max_windows": 512, "random_state": 0, "contamination": 0.002}
+QUICK = {"window": 16, "epochs": 4, "max_windows": 512, "random_state": 0}
 TEST_SPIKES = (250, 420, 610, 800, 1050)
 
 
