@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from anomalia.detectors.base import BaseDetector
-from anomalia.r.convert import to_r_matrix
+from anomalia.r.convert import owned_doubles, to_r_matrix
 from anomalia.r.session import call
 
 _MODEL_FILE = "model.rds"
@@ -41,7 +41,7 @@ class RDetector(BaseDetector):
         self.r_model_ = call("fit", detector, to_r_matrix(X))
 
     def _score(self, X: np.ndarray) -> np.ndarray:
-        return np.asarray(call("score", self.r_model_, to_r_matrix(X)), dtype=np.float64)
+        return owned_doubles(call("score", self.r_model_, to_r_matrix(X)))
 
     def _get_state(self) -> dict[str, Any]:
         return {k: v for k, v in super()._get_state().items() if k != "r_model_"}
