@@ -130,7 +130,8 @@ def test_vectors_from_r_are_copies():
     from anomalia.r.session import robjects
 
     values = from_r_vector(robjects().r("c(1.5, NA, 3)"))
-    stamps = from_r_vector(robjects().r("as.POSIXct(c(0, 1.25), tz = 'UTC')"))
+    posixct = "structure(c(0, 1.25), class = c('POSIXct', 'POSIXt'), tzone = 'UTC')"
+    stamps = from_r_vector(robjects().r(posixct))
     robjects().r("gc(full = TRUE); junk <- lapply(1:500, function(i) rep(1e6, 3)); rm(junk)")
     np.testing.assert_array_equal(values, [1.5, np.nan, 3.0])
     assert values.flags.owndata
