@@ -130,7 +130,8 @@ load_detector <- function(path) {
   object
 }
 
-detect_period <- function(x, max_period = Inf) {
-  period <- forecast::findfrequency(x)
-  if (period < 2 || period > max_period || length(x) < 2 * period + 10) 1L else as.integer(period)
+# The season (detect_season(), the Python package's method), or 1 when there is none.
+detect_period <- function(x) {
+  strength <- season_of(as.numeric(x))
+  if (is.null(strength$period) || strength$correlation < 0.3) 1L else strength$period
 }

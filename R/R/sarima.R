@@ -7,11 +7,11 @@
 #' coefficients (`forecast::Arima(model = )`, no re-estimation), so the score
 #' at `t` depends only on rows up to `t`.
 #'
-#' The season `period` is detected with `forecast::findfrequency()` when not
-#' given. Seasonal ARIMA's state grows with the period, so periods above
+#' The season `period` is detected with [detect_season()] (the Python
+#' package's method) when not given. Seasonal ARIMA's state grows with the period, so periods above
 #' `max_period` (e.g. 288 five-minute points a day) are handled by a seasonal
 #' difference at that lag followed by a non-seasonal `auto.arima()` (a
-#' SARIMA(p,d,q)(0,1,0)[m]), which costs the same for any period; the first
+#' SARIMA(p,d,q)(0,1,0)\\[m\\]), which costs the same for any period; the first
 #' `period` points of a scored series then have no forecast and score 0.
 #'
 #' @param period Season length in rows, or `NULL` to detect it.
