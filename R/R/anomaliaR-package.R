@@ -4,9 +4,9 @@
 #' series, detects anomalies with seasonal ARIMA and STL models, evaluates
 #' scores with the same metrics as the Python package, draws publication
 #' figures, tunes detectors with caret and serves trained models over HTTP.
-#' See `vignette`-free documentation in the repository's `docs/r.md`.
+#' The repository's `docs/r.md` is the guide.
 #'
 #' @keywords internal
-#' @importFrom rlang %||%
+#' @importFrom rlang %||% .data
 #' @importFrom stats predict
 "_PACKAGE"

@@ -22,8 +22,8 @@
 #' @param contamination Expected share of anomalies; sets the threshold.
 #' @return An unfitted detector of class `anomalia_sarima`.
 #' @examples
-#' x <- sin(2 * pi * seq_len(300) / 12) + stats::rnorm(300, sd = 0.2)
-#' detector <- fit(sarima_detector(period = 12), x)
+#' x <- sin(2 * pi * seq_len(120) / 8) + stats::rnorm(120, sd = 0.2)
+#' detector <- fit(sarima_detector(period = 8, max_order = 1), x)
 #' detector
 #' @export
 sarima_detector <- function(period = NULL, max_period = 24, max_order = 3, max_train = 2000,

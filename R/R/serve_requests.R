@@ -71,14 +71,14 @@ impute_request <- function(body) {
     ), call = NULL)
   }
   period <- body_scalar(body, "period")
-  if (!is.null(body$values)) {
+  if (!is.null(body[["values"]])) {
     if (method == "mice") {
       abort_argument("`method` mice needs several `columns`, not one `values` array.", call = NULL)
     }
     filled <- impute_series(body_numbers(body, "values"), method = method, period = period)
     return(list(values = I(as.numeric(filled)), imputed = I(attr(filled, "imputed"))))
   }
-  columns <- body$columns
+  columns <- body[["columns"]]
   if (!is.list(columns) || length(columns) == 0 || is.null(names(columns))) {
     abort_argument("The body must have `values` (an array) or `columns` (an object of arrays), not neither.",
       call = NULL
@@ -111,7 +111,7 @@ impute_request <- function(body) {
 fit_detect_request <- function(body, detector = "sarima") {
   train <- body_numbers(body, "train")
   values <- body_numbers(body, "values", required = FALSE) %||% train
-  params <- body$params %||% list()
+  params <- body[["params"]] %||% list()
   if (!is.list(params) || (length(params) > 0 && is.null(names(params)))) {
     abort_argument(sprintf("`params` must be an object of %s_detector() parameters.", detector),
       call = NULL
@@ -148,7 +148,7 @@ fit_detect_request <- function(body, detector = "sarima") {
 detect_handler <- function(model_sets, detector) {
   model_sets <- Filter(function(model_set) model_set$detector == detector, model_sets)
   function(body) {
-    if (!is.null(body$train)) {
+    if (!is.null(body[["train"]])) {
       return(fit_detect_request(body, detector))
     }
     model_detect_request(body, model_sets, detector)
@@ -179,8 +179,8 @@ model_detect_request <- function(body, model_sets, detector) {
       paste(names(model_sets), collapse = ", "), name
     ))
   }
-  many <- !is.null(body$series)
-  entries <- if (many) body$series else list(body)
+  many <- !is.null(body[["series"]])
+  entries <- if (many) body[["series"]] else list(body)
   if (many && (!is.list(entries) || is.data.frame(entries) || length(entries) == 0)) {
     abort_argument("`series` must be a non-empty array of objects, not something else.", call = NULL)
   }
@@ -199,13 +199,13 @@ score_entry <- function(entry, model_set, field) {
   if (!is.list(entry) || is.null(names(entry))) {
     abort_argument(sprintf("`%s` must be an object, not %s.", field, json_type(entry)), call = NULL)
   }
-  series_id <- entry$series_id
+  series_id <- entry[["series_id"]]
   if (!is.character(series_id) || length(series_id) != 1) {
     abort_argument(sprintf("`%s` must be a string, not %s.", name("series_id"),
       if (is.null(series_id)) "missing" else json_type(series_id)), call = NULL)
   }
-  if (!is.null(entry$columns)) {
-    columns <- entry$columns
+  if (!is.null(entry[["columns"]])) {
+    columns <- entry[["columns"]]
     if (!is.list(columns) || is.null(names(columns))) {
       abort_argument(sprintf("`%s` must be an object of arrays.", name("columns")), call = NULL)
     }

@@ -190,7 +190,9 @@ def test_a_cli_trained_sarima_is_served_with_the_scores_of_anomalia_detect(serve
         assert entry["is_anomaly"][200]
     # One series, without the `series` list.
     one = body["series"][1]
-    single = httpx.post(f"{url}/sarima/detect", json=one, headers=KEY, timeout=120).json()
+    response = httpx.post(f"{url}/sarima/detect", json=one, headers=KEY, timeout=120)
+    assert response.status_code == 200, response.text
+    single = response.json()
     assert single["series_id"] == "mem"
     assert single["scores"] == answer["series"][1]["scores"]
 
