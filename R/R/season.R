@@ -43,7 +43,7 @@ detect_season <- function(x, min_period = 4, max_period = NULL) {
 season_strength <- function(x, min_period = 4, max_period = NULL) {
   check_count(min_period, minimum = 2)
   check_count(max_period, minimum = 2, allow_null = TRUE)
-  series <- as_value_matrix(x, minimum = 1)
+  series <- as_value_matrix(x, minimum = 1, arg = "x")
   if (ncol(series) != 1) {
     abort_argument(sprintf("`x` must be one series, not %d columns.", ncol(series)))
   }
