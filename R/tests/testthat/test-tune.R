@@ -56,3 +56,19 @@ test_that("tuning refuses bad input", {
     class = "anomalia_argument_error"
   )
 })
+
+test_that("tune_supervised() works with its defaults when windows hold no anomaly", {
+  # Most 200-row windows of this series have no labelled anomaly: a forest
+  # cannot be fitted on one class, so such windows predict that class.
+  long <- noisy_sine(700, period = 24, seed = 3, spikes = c(450, 620))
+  long_labels <- as.integer(seq_along(long) %in% c(450, 620))
+  tuned <- tune_supervised(long, long_labels, n_estimators = 10)
+  expect_s3_class(tuned, "anomalia_tuning")
+  expect_true(tuned$params$min_samples_leaf %in% c(1L, 5L, 20L))
+})
+
+test_that("the default window holds two seasons", {
+  long <- noisy_sine(1200, period = 288, seed = 4)
+  expect_equal(anomaliaR:::default_window(anomaliaR:::detect_period(long)), 586L)
+  expect_equal(anomaliaR:::default_window(1L), 200L)
+})
