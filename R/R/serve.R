@@ -38,6 +38,7 @@
 #' @param max_body_bytes Largest request body accepted.
 #' @param workers Background R processes answering requests (1: none, the
 #'   requests are answered in turn).
+#' @param insecure Serve on a non-loopback address without an API key.
 #' @return `serve()` does not return while the service runs; `service_router()`
 #'   returns the plumber router.
 #' @examples
@@ -47,13 +48,14 @@
 #' @export
 serve <- function(host = "127.0.0.1", port = 8001, models = NULL,
                   api_key = Sys.getenv("ANOMALIA_API_KEY"), max_body_bytes = 10 * 1024^2,
-                  workers = 2) {
+                  workers = 2, insecure = FALSE) {
   check_string(host)
   check_count(port, minimum = 1)
   check_count(workers, minimum = 1)
-  if (!nzchar(api_key) && !host %in% c("127.0.0.1", "localhost", "::1")) {
+  check_flag(insecure)
+  if (!nzchar(api_key) && !insecure && !host %in% c("127.0.0.1", "localhost", "::1")) {
     abort_argument(sprintf(
-      "`api_key` must be set (ANOMALIA_API_KEY) to serve on %s, not empty; bind to 127.0.0.1 otherwise.",
+      "`api_key` must be set (ANOMALIA_API_KEY) to serve on %s, not empty; bind to 127.0.0.1, or pass `insecure = TRUE` to serve without authentication.",
       host
     ))
   }
