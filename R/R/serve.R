@@ -168,8 +168,9 @@ post_endpoint <- function(handler, workers) {
       outcome$body
     }
     if (workers > 1) {
+      answer <- answer_request
       promise <- promises::future_promise(answer(handler, text),
-        globals = list(answer = answer_request, handler = handler, text = text),
+        globals = list(answer = answer, handler = handler, text = text),
         packages = "anomaliaR", seed = TRUE
       )
       return(promises::then(promise, finish))
