@@ -205,6 +205,9 @@ guard_filter <- function(api_key, max_body_bytes) {
         "The request body must be at most %.0f bytes, not %.0f.", max_body_bytes, length
       )))
     }
+    # Without a content type plumber would pick its JSON or form parser (and
+    # log "No suitable parser"); the handlers parse the text themselves.
+    if (!nzchar(req$HTTP_CONTENT_TYPE %||% "")) req$HTTP_CONTENT_TYPE <- "application/octet-stream"
     open <- req$PATH_INFO %in% c("/health", "/metrics")
     if (nzchar(api_key) && !open && !same_key(req$HTTP_X_API_KEY %||% "", api_key)) {
       res$status <- 401
