@@ -60,7 +60,7 @@ tune_detector <- function(x, labels, detector = c("sarima", "stl"), grid = NULL,
     abort_argument(sprintf("`grid` must be a data frame of candidates, not %s.", class(grid)[[1]]))
   }
   model <- detector_model(detector, names(grid))
-  fitted <- caret::train(
+  fitted <- train_slices(
     x = data.frame(value = x), y = factor(labels, levels = c(0, 1)),
     method = model, tuneGrid = grid, metric = "F1", maximize = TRUE,
     trControl = time_slices(initial_window, horizon, skip)
@@ -92,7 +92,7 @@ tune_supervised <- function(x, labels, period = NULL, min_samples_leaf = c(1, 5,
   check_slices(x, initial_window, horizon)
   skip <- skip %||% default_skip(length(x), initial_window, horizon)
   set.seed(seed)
-  fitted <- caret::train(
+  fitted <- train_slices(
     x = series_features(x, period),
     y = factor(labels, levels = c(0, 1), labels = c("normal", "anomaly")),
     method = forest_model(n_estimators), tuneGrid = data.frame(min_samples_leaf = min_samples_leaf),
@@ -153,6 +153,16 @@ print.anomalia_tuning <- function(x, ...) {
   cat(sprintf("<anomalia_tuning: %s, mean F1 %.3f>\n", x$detector, x$f1))
   cat("  best:", paste(names(x$params), unlist(x$params), sep = " = ", collapse = ", "), "\n")
   invisible(x)
+}
+
+# caret::train(), without its warning about NA in resampled metrics: F1 is NA
+# by design on slices with neither labelled nor flagged anomalies.
+train_slices <- function(...) {
+  withCallingHandlers(caret::train(...), warning = function(warning) {
+    if (grepl("missing values in resampled performance", conditionMessage(warning), fixed = TRUE)) {
+      invokeRestart("muffleWarning")
+    }
+  })
 }
 
 require_caret <- function(call = rlang::caller_env()) {
