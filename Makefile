@@ -55,7 +55,7 @@ r-check: $(R_STAMP)
 	cd $(R_CHECK_DIR) && R CMD build --no-build-vignettes $(CURDIR)/R >build.log 2>&1 || { cat build.log; exit 1; }
 	cd $(R_CHECK_DIR) && TZ=UTC _R_CHECK_FUTURE_FILE_TIMESTAMPS_=false _R_CHECK_FORCE_SUGGESTS_=false ANOMALIA_ROOT=$(CURDIR) \
 		R CMD check --no-manual --no-build-vignettes --no-tests anomaliaR_*.tar.gz >check.log 2>&1; \
-		status=$$?; grep -q '^Status: OK' check.log && exit 0; cat check.log; exit 1
+		grep -q '^Status: OK' check.log || { cat check.log; exit 1; }
 
 # Regenerate R/man and R/NAMESPACE from the roxygen2 comments.
 r-docs:
