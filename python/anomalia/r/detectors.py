@@ -66,7 +66,8 @@ class SarimaDetector(RDetector):
     Parameters
     ----------
     period : int, optional
-        Season length in rows; detected (``forecast::findfrequency``) when None.
+        Season length in rows; detected when None, by anomaliaR's port of
+        :func:`anomalia.features.season.detect_season` (the same period).
     max_period : int, default 24
         Longest period modelled with seasonal ARIMA terms.
     max_order : int, default 3
