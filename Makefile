@@ -11,7 +11,7 @@ EXTRAS ?= all,dev
 ANOMALIA := $(BIN)/anomalia
 
 .PHONY: all install system demo test lint bench lock clean
-.PHONY: r-install r-test renv-lock
+.PHONY: r-install r-test r-check r-docs renv-lock
 
 # The R package (R/) installs into a project-local library; R code that reads
 # parquet uses the project's Python through reticulate.
@@ -48,6 +48,21 @@ r-install: $(R_STAMP)
 r-test: $(R_STAMP)
 	Rscript -e 'testthat::test_dir("R/tests/testthat", package = "anomaliaR", load_package = "installed", stop_on_failure = TRUE)'
 
+# R CMD check of the built package (examples included; the testthat suite runs
+# in r-test): any ERROR, WARNING or NOTE fails. TZ spares lubridate asking
+# timedatectl; file timestamps would need the internet.
+R_CHECK_DIR := $(RLIB)/check
+r-check: $(R_STAMP)
+	@rm -rf $(R_CHECK_DIR) && mkdir -p $(R_CHECK_DIR)
+	cd $(R_CHECK_DIR) && R CMD build --no-build-vignettes $(CURDIR)/R >build.log 2>&1 || { cat build.log; exit 1; }
+	cd $(R_CHECK_DIR) && TZ=UTC _R_CHECK_FUTURE_FILE_TIMESTAMPS_=false _R_CHECK_FORCE_SUGGESTS_=false ANOMALIA_ROOT=$(CURDIR) \
+		R CMD check --no-manual --no-build-vignettes --no-tests anomaliaR_*.tar.gz >check.log 2>&1; \
+		grep -q '^Status: OK' check.log || { cat check.log; exit 1; }
+
+# Regenerate R/man and R/NAMESPACE from the roxygen2 comments.
+r-docs:
+	Rscript -e 'roxygen2::roxygenise("R")'
+
 # Record the installed R and package versions (tests/python/r/test_renv_lock.py checks them).
 renv-lock:
 	Rscript R/tools/renv_lock.R renv.lock
@@ -64,6 +79,7 @@ test: install
 	$(BIN)/ruff check python tests
 	$(BIN)/pytest
 	$(MAKE) --no-print-directory r-test
+	$(MAKE) --no-print-directory r-check
 
 lint: install
 	$(BIN)/ruff check python tests

@@ -10,6 +10,7 @@ packages=(
     r-cran-forecast r-cran-caret r-cran-plumber r-cran-rmarkdown r-cran-knitr
     r-cran-testthat r-cran-ggplot2 r-cran-zoo r-cran-mice r-cran-reticulate
     r-cran-jsonlite r-cran-cli r-cran-rlang r-cran-httr r-cran-randomforest r-cran-rpart
+    r-cran-roxygen2 r-cran-future r-cran-promises
 )
 
 # The image sets ANOMALIA_SYSTEM=runtime: serving needs neither testthat nor the

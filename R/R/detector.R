@@ -15,10 +15,14 @@
 #' @return `fit()`: the fitted detector. `score()`: a numeric vector, one score
 #'   per row of `x`.
 #' @examples
-#' x <- sin(2 * pi * seq_len(300) / 12) + stats::rnorm(300, sd = 0.2)
-#' x[250] <- x[250] + 5
-#' detector <- fit(sarima_detector(period = 12), x[1:200])
+#' x <- sin(2 * pi * seq_len(160) / 8) + stats::rnorm(160, sd = 0.2)
+#' x[140] <- x[140] + 5
+#' detector <- fit(sarima_detector(period = 8, max_order = 1), x[1:100])
 #' which.max(score(detector, x))
+#' predict(detector, x[131:150])
+#' path <- tempfile(fileext = ".rds")
+#' save_detector(detector, path)
+#' identical(score(load_detector(path), x), score(detector, x))
 #' @export
 fit <- function(object, x, ...) {
   UseMethod("fit")
@@ -130,7 +134,8 @@ load_detector <- function(path) {
   object
 }
 
-detect_period <- function(x, max_period = Inf) {
-  period <- forecast::findfrequency(x)
-  if (period < 2 || period > max_period || length(x) < 2 * period + 10) 1L else as.integer(period)
+# The season (detect_season(), the Python package's method), or 1 when there is none.
+detect_period <- function(x) {
+  strength <- season_of(as.numeric(x))
+  if (is.null(strength$period) || strength$correlation < 0.3) 1L else strength$period
 }

@@ -12,49 +12,28 @@
 #' @param period Season length in rows for STL, or `NULL` to detect it per series.
 #' @return `output`, invisibly.
 #' @examples
-#' \dontrun{
-#' render_eda("data/processed/observations.parquet")
+#' python <- requireNamespace("reticulate", quietly = TRUE) &&
+#'   nzchar(Sys.getenv("RETICULATE_PYTHON")) && reticulate::py_module_available("pyarrow")
+#' if (python && requireNamespace("rmarkdown", quietly = TRUE) && rmarkdown::pandoc_available()) {
+#'   time <- as.POSIXct("2024-01-01", tz = "UTC") + 3600 * (0:167)
+#'   observations <- data.frame(series_id = "cpu", timestamp = time,
+#'     value = sin(2 * pi * (0:167) / 24) + stats::rnorm(168, sd = 0.1))
+#'   data <- tempfile(fileext = ".parquet")
+#'   write_observations(observations, data)
+#'   render_eda(data, output = tempfile(fileext = ".html"))
 #' }
 #' @export
 render_eda <- function(data, output = NULL, max_series = 6, period = NULL) {
   check_string(data)
   check_count(max_series, minimum = 1)
   check_count(period, minimum = 2, allow_null = TRUE)
-  for (package in c("rmarkdown", "knitr", "ggplot2")) {
-    if (!requireNamespace(package, quietly = TRUE)) {
-      rlang::abort(sprintf(
-        "%s is needed for the EDA report; install it with `apt-get install r-cran-%s`.",
-        package, tolower(package)
-      ), class = c("anomalia_dependency_error", "anomalia_error"))
-    }
-  }
-  if (!rmarkdown::pandoc_available()) {
-    rlang::abort("pandoc is needed for the EDA report; install it with `apt-get install pandoc`.",
-      class = c("anomalia_dependency_error", "anomalia_error")
-    )
-  }
+  require_report_tools("the EDA report")
   observations <- read_observations(data)
   output <- output %||% file.path(
     "reports", "eda", paste0(tools::file_path_sans_ext(basename(data)), ".html")
   )
   check_string(output)
-  dir.create(dirname(output), recursive = TRUE, showWarnings = FALSE)
-  output <- file.path(normalizePath(dirname(output)), basename(output))
-  work <- tempfile("eda-")
-  dir.create(work)
-  on.exit(unlink(work, recursive = TRUE), add = TRUE)
-  file.copy(system.file("rmarkdown", "eda.Rmd", package = "anomaliaR"), work)
-  environment <- new.env(parent = globalenv())
-  environment$observations <- observations
-  environment$`%||%` <- rlang::`%||%`
-  rendered <- rmarkdown::render(
-    file.path(work, "eda.Rmd"),
-    params = list(data = data, max_series = max_series, period = period),
-    output_dir = work, intermediates_dir = work, envir = environment, quiet = TRUE
+  knit_template("eda.Rmd", list(observations = observations),
+    params = list(data = data, max_series = max_series, period = period), output = output
   )
-  temporary <- tempfile(paste0(".", basename(output), "."), tmpdir = dirname(output))
-  on.exit(unlink(temporary), add = TRUE)
-  file.copy(rendered, temporary)
-  file.rename(temporary, output)
-  invisible(output)
 }

@@ -125,9 +125,14 @@ write_parquet_frame <- function(frame, path, types = list()) {
 #' @param frame A data frame that follows the contract.
 #' @return `read_*()`: the validated data frame. `write_*()`: `path`, invisibly.
 #' @examples
-#' \dontrun{
-#' obs <- read_observations("data/processed/observations.parquet")
-#' write_observations(obs, tempfile(fileext = ".parquet"))
+#' python <- requireNamespace("reticulate", quietly = TRUE) &&
+#'   nzchar(Sys.getenv("RETICULATE_PYTHON")) && reticulate::py_module_available("pyarrow")
+#' if (python) {
+#'   time <- as.POSIXct("2024-01-01", tz = "UTC") + 3600 * (0:5)
+#'   observations <- data.frame(series_id = "cpu", timestamp = time, value = c(1, 2, NA, 4, 5, 6))
+#'   path <- tempfile(fileext = ".parquet")
+#'   write_observations(observations, path)
+#'   read_observations(path)
 #' }
 #' @export
 read_observations <- function(path) {

@@ -7,11 +7,11 @@
 #' coefficients (`forecast::Arima(model = )`, no re-estimation), so the score
 #' at `t` depends only on rows up to `t`.
 #'
-#' The season `period` is detected with `forecast::findfrequency()` when not
-#' given. Seasonal ARIMA's state grows with the period, so periods above
+#' The season `period` is detected with [detect_season()] (the Python
+#' package's method) when not given. Seasonal ARIMA's state grows with the period, so periods above
 #' `max_period` (e.g. 288 five-minute points a day) are handled by a seasonal
 #' difference at that lag followed by a non-seasonal `auto.arima()` (a
-#' SARIMA(p,d,q)(0,1,0)[m]), which costs the same for any period; the first
+#' SARIMA(p,d,q)(0,1,0)\\[m\\]), which costs the same for any period; the first
 #' `period` points of a scored series then have no forecast and score 0.
 #'
 #' @param period Season length in rows, or `NULL` to detect it.
@@ -22,8 +22,8 @@
 #' @param contamination Expected share of anomalies; sets the threshold.
 #' @return An unfitted detector of class `anomalia_sarima`.
 #' @examples
-#' x <- sin(2 * pi * seq_len(300) / 12) + stats::rnorm(300, sd = 0.2)
-#' detector <- fit(sarima_detector(period = 12), x)
+#' x <- sin(2 * pi * seq_len(120) / 8) + stats::rnorm(120, sd = 0.2)
+#' detector <- fit(sarima_detector(period = 8, max_order = 1), x)
 #' detector
 #' @export
 sarima_detector <- function(period = NULL, max_period = 24, max_order = 3, max_train = 2000,

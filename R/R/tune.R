@@ -21,31 +21,46 @@
 #' @param detector `"sarima"` or `"stl"`.
 #' @param grid Candidate parameters, a data frame (one column per parameter);
 #'   by default a small grid around the detected period.
-#' @param initial_window,horizon,skip Rows in each training window, rows
-#'   flagged after it, and rows skipped between slices.
+#' @param initial_window,horizon,skip Rows in each training window (by
+#'   default 200, or two seasons and 10 rows when longer), rows flagged after
+#'   it, and rows skipped between slices (by default `horizon - 1`, slices
+#'   side by side, or more to keep about 20 slices on long series).
 #' @return A list of class `anomalia_tuning`: `detector`, `params` (best),
 #'   `f1` (its mean F1) and `results` (every candidate).
 #' @examples
-#' \dontrun{
-#' tuned <- tune_detector(x, labels, "stl", initial_window = 300, horizon = 100)
-#' write_params(tuned, "stl-params.json")
+#' if (requireNamespace("caret", quietly = TRUE) && requireNamespace("randomForest", quietly = TRUE)) {
+#'   set.seed(1)
+#'   x <- sin(2 * pi * seq_len(400) / 12) + stats::rnorm(400, sd = 0.2)
+#'   labels <- integer(400)
+#'   labels[c(250, 330, 380)] <- 1L
+#'   x[labels == 1] <- x[labels == 1] + 4
+#'   grid <- data.frame(period = 12, seasonal_window = 0, contamination = c(0.01, 0.02))
+#'   tuned <- tune_detector(x, labels, "stl", grid = grid, initial_window = 200, horizon = 50)
+#'   tuned
+#'   write_params(tuned, tempfile(fileext = ".json"))
+#'   tune_supervised(x, labels, period = 12, min_samples_leaf = c(1, 5), n_estimators = 20)
 #' }
 #' @export
 tune_detector <- function(x, labels, detector = c("sarima", "stl"), grid = NULL,
-                          initial_window = 200, horizon = 50, skip = horizon - 1) {
+                          initial_window = NULL, horizon = 50, skip = NULL) {
   detector <- rlang::arg_match(detector)
   require_caret()
-  x <- as_value_matrix(x, minimum = initial_window + horizon)[, 1]
-  labels <- check_labels(labels, length(x))
-  check_count(initial_window, minimum = 20)
+  check_count(initial_window, minimum = 20, allow_null = TRUE)
   check_count(horizon, minimum = 1)
-  check_count(skip, minimum = 0)
-  grid <- grid %||% default_grid(detector, x[seq_len(initial_window)])
+  check_count(skip, minimum = 0, allow_null = TRUE)
+  x <- as_value_matrix(x, minimum = 2)[, 1]
+  labels <- check_labels(labels, length(x))
+  # The season is a property of the values (no labels): found on the whole series.
+  period <- detect_period(x)
+  initial_window <- initial_window %||% default_window(period)
+  check_slices(x, initial_window, horizon)
+  skip <- skip %||% default_skip(length(x), initial_window, horizon)
+  grid <- grid %||% default_grid(detector, period)
   if (!is.data.frame(grid) || nrow(grid) == 0) {
     abort_argument(sprintf("`grid` must be a data frame of candidates, not %s.", class(grid)[[1]]))
   }
   model <- detector_model(detector, names(grid))
-  fitted <- caret::train(
+  fitted <- train_slices(
     x = data.frame(value = x), y = factor(labels, levels = c(0, 1)),
     method = model, tuneGrid = grid, metric = "F1", maximize = TRUE,
     trControl = time_slices(initial_window, horizon, skip)
@@ -61,20 +76,23 @@ tune_detector <- function(x, labels, detector = c("sarima", "stl"), grid = NULL,
 #' @param seed Random seed, for reproducible forests.
 #' @export
 tune_supervised <- function(x, labels, period = NULL, min_samples_leaf = c(1, 5, 20),
-                            n_estimators = 100, initial_window = 200, horizon = 50,
-                            skip = horizon - 1, seed = 0) {
+                            n_estimators = 100, initial_window = NULL, horizon = 50,
+                            skip = NULL, seed = 0) {
   require_caret()
-  x <- as_value_matrix(x, minimum = initial_window + horizon)[, 1]
+  check_count(initial_window, minimum = 20, allow_null = TRUE)
+  check_count(horizon, minimum = 1)
+  x <- as_value_matrix(x, minimum = 2)[, 1]
   labels <- check_labels(labels, length(x))
   check_count(period, minimum = 2, allow_null = TRUE)
   check_count(n_estimators, minimum = 1)
   check_count(seed, minimum = 0)
-  check_count(initial_window, minimum = 20)
-  check_count(horizon, minimum = 1)
-  check_count(skip, minimum = 0)
-  period <- period %||% detect_period(x[seq_len(initial_window)])
+  check_count(skip, minimum = 0, allow_null = TRUE)
+  period <- period %||% detect_period(x)
+  initial_window <- initial_window %||% default_window(period)
+  check_slices(x, initial_window, horizon)
+  skip <- skip %||% default_skip(length(x), initial_window, horizon)
   set.seed(seed)
-  fitted <- caret::train(
+  fitted <- train_slices(
     x = series_features(x, period),
     y = factor(labels, levels = c(0, 1), labels = c("normal", "anomaly")),
     method = forest_model(n_estimators), tuneGrid = data.frame(min_samples_leaf = min_samples_leaf),
@@ -97,9 +115,17 @@ forest_model <- function(n_estimators) {
     parameters = data.frame(parameter = "min_samples_leaf", class = "numeric", label = "leaf size"),
     grid = function(x, y, len = NULL, search = "grid") NULL,
     fit = function(x, y, wts, param, lev, last, classProbs, ...) {
+      # A window without labelled anomalies (most, on real data) has one
+      # class, which randomForest refuses; it predicts that class.
+      if (length(unique(y)) < 2) {
+        return(list(constant = as.character(y[[1]]), levels = levels(y)))
+      }
       randomForest::randomForest(x, y, ntree = n_estimators, nodesize = param$min_samples_leaf)
     },
     predict = function(modelFit, newdata, submodels = NULL) {
+      if (!is.null(modelFit$constant)) {
+        return(factor(rep(modelFit$constant, nrow(newdata)), levels = modelFit$levels))
+      }
       stats::predict(modelFit, newdata)
     },
     prob = NULL, sort = function(x) x
@@ -127,6 +153,16 @@ print.anomalia_tuning <- function(x, ...) {
   cat(sprintf("<anomalia_tuning: %s, mean F1 %.3f>\n", x$detector, x$f1))
   cat("  best:", paste(names(x$params), unlist(x$params), sep = " = ", collapse = ", "), "\n")
   invisible(x)
+}
+
+# caret::train(), without its warning about NA in resampled metrics: F1 is NA
+# by design on slices with neither labelled nor flagged anomalies.
+train_slices <- function(...) {
+  withCallingHandlers(caret::train(...), warning = function(warning) {
+    if (grepl("missing values in resampled performance", conditionMessage(warning), fixed = TRUE)) {
+      invokeRestart("muffleWarning")
+    }
+  })
 }
 
 require_caret <- function(call = rlang::caller_env()) {
@@ -167,8 +203,28 @@ f1_summary <- function(data, lev = NULL, model = NULL) {
   c(F1 = 2 * true_positives / (sum(flagged) + sum(actual)))
 }
 
-default_grid <- function(detector, x) {
-  period <- detect_period(x)
+# At least 200 rows, and two seasons and a margin, so that a seasonal
+# candidate can be fitted on every window.
+default_window <- function(period) {
+  as.integer(max(200, 2 * period + 10))
+}
+
+check_slices <- function(x, initial_window, horizon, call = rlang::caller_env()) {
+  if (length(x) < initial_window + horizon) {
+    abort_data(sprintf(
+      "`x` must have at least %d rows (`initial_window` %d + `horizon` %d), not %d.",
+      initial_window + horizon, initial_window, horizon, length(x)
+    ), call = call)
+  }
+}
+
+# Slices side by side (skip = horizon - 1), but at most about 20 of them, so
+# that the default search stays affordable on long series.
+default_skip <- function(n, initial_window, horizon) {
+  as.integer(max(horizon - 1, (n - initial_window - horizon) %/% 20))
+}
+
+default_grid <- function(detector, period) {
   if (detector == "sarima") {
     return(expand.grid(period = unique(c(period, 1)), max_order = c(1, 3), contamination = c(0.01, 0.02)))
   }

@@ -2,7 +2,7 @@
 # tests/python/r/test_service.py starts the real service and calls it by HTTP.
 parse <- anomaliaR:::parse_body
 impute_request <- anomaliaR:::impute_request
-detect_request <- anomaliaR:::detect_request
+detect_request <- anomaliaR:::fit_detect_request
 
 test_that("bodies that are not a JSON object are refused, naming the problem", {
   expect_error(parse(""), "must be a JSON object, not empty", class = "anomalia_argument_error")
@@ -59,7 +59,7 @@ test_that("/sarima/detect gives the scores of fit() and score()", {
 })
 
 test_that("/sarima/detect refuses malformed bodies", {
-  expect_error(detect_request(parse("{\"values\": [1, 2]}")), "`train` must be an array of numbers, not missing",
+  expect_error(detect_request(parse("{\"train\": \"a\"}")), "`train` must be an array of numbers",
     class = "anomalia_argument_error"
   )
   expect_error(detect_request(parse("{\"train\": [1, 2], \"params\": {\"order\": 3}}")),
@@ -75,11 +75,41 @@ test_that("/sarima/detect refuses malformed bodies", {
   )
 })
 
-test_that("the router has the three routes", {
+test_that("the router has its routes", {
   skip_if_not_installed("plumber")
   paths <- vapply(service_router()$endpoints[[1]], function(endpoint) endpoint$path, character(1))
-  expect_setequal(paths, c("/health", "/impute", "/sarima/detect"))
+  expect_setequal(paths, c("/health", "/metrics", "/models", "/impute", "/sarima/detect", "/stl/detect"))
   expect_error(serve(port = 0), "`port` must be a whole number >= 1",
     class = "anomalia_argument_error"
   )
+})
+
+test_that("the API key is compared whole", {
+  same_key <- anomaliaR:::same_key
+  expect_true(same_key("s3cret", "s3cret"))
+  expect_false(same_key("s3cre", "s3cret"))
+  expect_false(same_key("s3cret!", "s3cret"))
+  expect_false(same_key("", "s3cret"))
+  expect_false(same_key("S3cret", "s3cret"))
+})
+
+test_that("a public address needs a key", {
+  expect_error(serve(host = "0.0.0.0", api_key = ""), "`api_key` must be set",
+    class = "anomalia_argument_error"
+  )
+})
+
+test_that("metrics fold unknown routes and methods into `other`", {
+  state <- anomaliaR:::new_service_state("sarima")
+  anomaliaR:::record_request(state, "GET", "/health", 200L, 0.01)
+  anomaliaR:::record_request(state, "other", "other", 404L, 0.02)
+  anomaliaR:::record_request(state, "GET", "/health", 200L, 0.03)
+  text <- anomaliaR:::metrics_text(state)
+  expect_match(text, "anomalia_r_requests_total{method=\"GET\",route=\"/health\",status=\"200\"} 2",
+    fixed = TRUE
+  )
+  expect_match(text, "anomalia_r_request_duration_seconds_count{method=\"GET\",route=\"/health\"} 2",
+    fixed = TRUE
+  )
+  expect_match(text, "anomalia_r_models_loaded 1", fixed = TRUE)
 })

@@ -56,3 +56,37 @@ test_that("tuning refuses bad input", {
     class = "anomalia_argument_error"
   )
 })
+
+test_that("tune_supervised() works with its defaults when windows hold no anomaly", {
+  # Most 200-row windows of this series have no labelled anomaly: a forest
+  # cannot be fitted on one class, so such windows predict that class.
+  long <- noisy_sine(700, period = 24, seed = 3, spikes = c(450, 620))
+  long_labels <- as.integer(seq_along(long) %in% c(450, 620))
+  tuned <- tune_supervised(long, long_labels, n_estimators = 10)
+  expect_s3_class(tuned, "anomalia_tuning")
+  expect_true(tuned$params$min_samples_leaf %in% c(1L, 5L, 20L))
+})
+
+test_that("the default window holds two seasons", {
+  expect_equal(anomaliaR:::default_window(288L), 586L)
+  expect_equal(anomaliaR:::default_window(1L), 200L)
+})
+
+test_that("tuning works with its defaults on a NAB series", {
+  nab <- file.path(repo_root(), "..", "shared", "datasets", "nab")
+  skip_if_not(dir.exists(nab), "NAB is not at ../shared/datasets/nab")
+  name <- "realKnownCause/ec2_request_latency_system_failure.csv"
+  series <- utils::read.csv(file.path(nab, "data", name))
+  stamps <- as.POSIXct(series$timestamp, tz = "UTC")
+  windows <- jsonlite::read_json(file.path(nab, "labels", "combined_windows.json"))[[name]]
+  labels <- integer(nrow(series))
+  for (window in windows) {
+    labels[stamps >= as.POSIXct(window[[1]], tz = "UTC") & stamps <= as.POSIXct(window[[2]], tz = "UTC")] <- 1L
+  }
+  expect_gt(sum(labels), 0)
+  forest <- tune_supervised(series$value, labels)
+  expect_true(forest$params$min_samples_leaf %in% c(1L, 5L, 20L))
+  expect_gt(forest$f1, 0)
+  stl <- tune_detector(series$value, labels, "stl")
+  expect_s3_class(do.call(stl_detector, stl$params), "anomalia_stl")
+})

@@ -62,12 +62,22 @@ def to_r_frame(frame: pd.DataFrame) -> Any:
     return r_frame
 
 
+def owned_doubles(vector: Any) -> np.ndarray:
+    """An R double vector as a float array that owns a copy of the values.
+
+    ``np.asarray`` on an rpy2 vector shares R's memory without keeping the R
+    object alive: once R's garbage collector runs, the array reads whatever R
+    put there next. Every array returned from R goes through a copy.
+    """
+    return np.array(vector, dtype=np.float64, copy=True)
+
+
 def from_r_vector(vector: Any) -> np.ndarray | pd.Series:
     """One R vector as a pandas-ready array; NA becomes NaN, None or NaT."""
     ro = robjects()
     rclass = list(vector.rclass)
     if "POSIXct" in rclass:
-        seconds = np.array(vector, dtype=np.float64)
+        seconds = owned_doubles(vector)
         missing = np.isnan(seconds)
         micros = np.round(np.where(missing, 0.0, seconds) * 1e6).astype(np.int64)
         stamps = pd.to_datetime(micros, unit="us", utc=True).as_unit("ns")
@@ -83,7 +93,7 @@ def from_r_vector(vector: Any) -> np.ndarray | pd.Series:
             return pd.array(values, dtype="Int64")
         return np.array(values, dtype=np.int64)
     if isinstance(vector, ro.vectors.FloatVector):
-        return np.array(vector, dtype=np.float64)  # NA_real_ is a NaN
+        return owned_doubles(vector)  # NA_real_ is a NaN
     if isinstance(vector, ro.vectors.FactorVector):
         vector = ro.r["as.character"](vector)
     return np.array([None if v is ro.NA_Character else str(v) for v in vector], dtype=object)

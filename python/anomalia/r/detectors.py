@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from anomalia.detectors.base import BaseDetector
-from anomalia.r.convert import to_r_matrix
+from anomalia.r.convert import owned_doubles, to_r_matrix
 from anomalia.r.session import call
 
 _MODEL_FILE = "model.rds"
@@ -41,7 +41,7 @@ class RDetector(BaseDetector):
         self.r_model_ = call("fit", detector, to_r_matrix(X))
 
     def _score(self, X: np.ndarray) -> np.ndarray:
-        return np.asarray(call("score", self.r_model_, to_r_matrix(X)), dtype=np.float64)
+        return owned_doubles(call("score", self.r_model_, to_r_matrix(X)))
 
     def _get_state(self) -> dict[str, Any]:
         return {k: v for k, v in super()._get_state().items() if k != "r_model_"}
@@ -66,7 +66,8 @@ class SarimaDetector(RDetector):
     Parameters
     ----------
     period : int, optional
-        Season length in rows; detected (``forecast::findfrequency``) when None.
+        Season length in rows; detected when None, by anomaliaR's port of
+        :func:`anomalia.features.season.detect_season` (the same period).
     max_period : int, default 24
         Longest period modelled with seasonal ARIMA terms.
     max_order : int, default 3

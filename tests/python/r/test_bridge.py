@@ -6,6 +6,7 @@ save/load of `sarima` and `stl`; these tests cover what is special to the bridge
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 
@@ -107,3 +108,31 @@ def test_missing_rpy2_names_the_install_command():
     assert result.returncode != 0
     assert "MissingDependencyError: the R bridge needs rpy2" in result.stderr
     assert "pip install 'anomalia[r]'" in result.stderr
+
+
+@pytest.mark.parametrize("name", ["sarima", "stl"])
+def test_scores_survive_r_garbage_collection(name):
+    # R frees a vector once no R or rpy2 object refers to it; an array that
+    # shared that memory would then read whatever R allocated next.
+    from anomalia.r.session import robjects
+
+    train, test = _sine(240, 12, 5), _sine(240, 12, 6)
+    scores = make_detector(name, period=12).fit(train).score(test)
+    expected = scores.copy()
+    gc.collect()
+    robjects().r(f"gc(full = TRUE); junk <- lapply(1:500, function(i) rep(1e6, {len(test)})); gc()")
+    robjects().r("rm(junk)")
+    np.testing.assert_array_equal(scores, expected)
+
+
+def test_vectors_from_r_are_copies():
+    from anomalia.r.convert import from_r_vector
+    from anomalia.r.session import robjects
+
+    values = from_r_vector(robjects().r("c(1.5, NA, 3)"))
+    posixct = "structure(c(0, 1.25), class = c('POSIXct', 'POSIXt'), tzone = 'UTC')"
+    stamps = from_r_vector(robjects().r(posixct))
+    robjects().r("gc(full = TRUE); junk <- lapply(1:500, function(i) rep(1e6, 3)); rm(junk)")
+    np.testing.assert_array_equal(values, [1.5, np.nan, 3.0])
+    assert values.flags.owndata
+    assert stamps.dt.microsecond.tolist() == [0, 250000]
