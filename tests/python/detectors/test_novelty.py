@@ -69,3 +69,46 @@ def test_bounded_memory_detector_keeps_only_that_much_training_past():
     scores = ValueNoveltyDetector(memory=50, onset_window=None).fit(np.arange(200.0))
     assert scores.score(np.array([10.0]))[0] > 0
     assert scores.score(np.array([180.0]))[0] == 0
+
+
+def _reference_nearest_earlier_distance(values, seen=(), memory=None):
+    """The first implementation: a Python list kept sorted by insertion, O(n) a row."""
+    import bisect
+    from collections import deque
+
+    history = list(seen)[-memory:] if memory is not None else list(seen)
+    order, past = deque(history), sorted(history)
+    out = np.zeros(len(values))
+    for t, value in enumerate(values.tolist()):
+        position = bisect.bisect_left(past, value)
+        above = past[position] - value if position < len(past) else np.inf
+        below = value - past[position - 1] if position > 0 else np.inf
+        out[t] = min(above, below) if np.isfinite(min(above, below)) else 0.0
+        past.insert(position, value)
+        if memory is not None:
+            order.append(value)
+            if len(order) > memory:
+                past.pop(bisect.bisect_left(past, order.popleft()))
+    return out
+
+
+@pytest.mark.parametrize("length", [1, 2, 3, 17, 1000, 70_000])
+@pytest.mark.parametrize("shape", ["noise", "ties", "walk"])
+def test_fast_nearest_distance_equals_the_first_implementation_exactly(length, shape):
+    # 70,000 rows cross the 65,536-row chunk of the vectorised search.
+    rng = np.random.default_rng(length)
+    values = {
+        "noise": rng.normal(size=length),
+        "ties": np.round(rng.normal(size=length), 1),
+        "walk": np.cumsum(rng.normal(size=length)),
+    }[shape]
+    seen = rng.normal(size=25)
+    for past in ((), seen):
+        expected = _reference_nearest_earlier_distance(values, past)
+        np.testing.assert_array_equal(nearest_earlier_distance(values, past), expected)
+    if length <= 1000:
+        for memory in (1, 7, 300):
+            np.testing.assert_array_equal(
+                nearest_earlier_distance(values, seen, memory),
+                _reference_nearest_earlier_distance(values, seen, memory),
+            )
