@@ -44,7 +44,10 @@ from anomalia.metrics.nab_profiles import STANDARD
 #: Parameters whose defaults were chosen by looking at NAB scores, and the
 #: values the protocol tries (the shipped default among them).
 DEFAULT_GRIDS: dict[str, dict[str, list[Any]]] = {
-    "novelty": {"onset_window": [0.25, 1 / 3, 0.5, 0.75, 1.0]},
+    "novelty": {
+        "onset_window": [0.25, 1 / 3, 0.5, 0.75, 1.0],
+        "noise_units": [0.0, 10.0, 20.0, 40.0],
+    },
 }
 
 
