@@ -28,8 +28,17 @@ def test_a_persistent_level_shift_is_one_alarm():
 
 def test_without_the_onset_filter_every_new_extreme_scores():
     values = np.array([0.0, 1.0, 0.5, 2.0, 3.0, 4.0])
-    detector = ValueNoveltyDetector(onset_window=None).fit(values[:3])
+    detector = ValueNoveltyDetector(onset_window=None, noise_units=0.0).fit(values[:3])
     np.testing.assert_allclose(detector.score(values)[3:], [1.0, 1.0, 1.0])
+
+
+def test_the_unit_of_distance_is_at_least_noise_units_of_training_noise():
+    rng = np.random.default_rng(0)
+    values = np.cumsum(rng.normal(size=400))  # range far above the step noise
+    steps = 1.4826 * np.median(np.abs(np.diff(values)))
+    assert ValueNoveltyDetector(noise_units=0.0).fit(values).spread_[0, 0] == np.ptp(values)
+    wide = ValueNoveltyDetector(noise_units=1000.0).fit(values).spread_[0, 0]
+    assert wide == pytest.approx(1000.0 * steps)
 
 
 def test_onset_window_as_a_share_of_the_training_rows():
@@ -45,6 +54,7 @@ def test_onset_window_as_a_share_of_the_training_rows():
         ({"onset_window": 1.5}, "`onset_window` must be a number in"),
         ({"onset_window": 0}, "`onset_window` must be an integer >= 1"),
         ({"memory": 0}, "`memory` must be an integer >= 1"),
+        ({"noise_units": -1.0}, "`noise_units` must be a number in"),
     ],
 )
 def test_bad_parameters_name_the_problem(params, message):
