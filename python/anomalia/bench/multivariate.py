@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -68,6 +69,42 @@ def evaluate_detector(name: str, data) -> dict[str, float]:
     return result
 
 
+def contributions_figure(data, path: str | Path, system: int = 0) -> Path:
+    """PNG of one system's sensors and ``pca``'s per-column contributions, events shaded."""
+    from matplotlib.figure import Figure
+
+    from anomalia.report.figures import DPI, PALETTE, house_style, save_png
+
+    values = data.values[system]
+    half = len(values) // 2
+    detector = make_detector("pca").fit(values[:half])
+    shares = detector.contributions(values)
+    events = data.events[data.events["system"] == system]
+    rows = np.arange(len(values))
+    with house_style():
+        figure = Figure(figsize=(11.0, 5.5), dpi=DPI)
+        top, bottom = figure.subplots(2, 1, sharex=True)
+        for j in range(values.shape[1]):
+            column = values[:, j]
+            standard = (column - column.mean()) / column.std() + 4 * j
+            top.plot(rows, standard, lw=0.6, color=PALETTE[j % len(PALETTE)], label=f"sensor {j}")
+        bottom.stackplot(rows, shares.T, colors=PALETTE[: values.shape[1]], lw=0)
+        for k, event in enumerate(events.itertuples()):
+            for ax in (top, bottom):
+                ax.axvspan(event.start_index, event.end_index, color="#ff9f1c", alpha=0.25, lw=0)
+            label, height = f"{event.kind}, sensor {event.sensor}", 1.02 + 0.07 * (k % 2)
+            top.text(event.start_index, height, label,
+                     transform=top.get_xaxis_transform(), fontsize=7, ha="center")  # fmt: skip
+        top.axvline(half, color="#333333", lw=0.8, ls="--")
+        bottom.axvline(half, color="#333333", lw=0.8, ls="--")
+        top.set_ylabel("sensors (standardised, offset)")
+        bottom.set_ylabel("pca score, by column")
+        bottom.set_xlabel("row (fitted left of the dashed line)")
+        bottom.set_yscale("symlog", linthresh=1.0)
+        top.legend(loc="lower left", ncols=values.shape[1], fontsize=7)
+        return save_png(figure, path)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Print the multivariate table in markdown."""
     parser = argparse.ArgumentParser(
@@ -78,8 +115,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--length", type=int, default=4032)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--detectors", nargs="*", default=list(DEFAULT_DETECTORS))
+    parser.add_argument(
+        "--figure", metavar="PNG", help="also draw the first system's pca contributions"
+    )
     args = parser.parse_args(argv)
     data = generate_multivariate(args.systems, args.length, args.sensors, seed=args.seed)
+    if args.figure:
+        contributions_figure(data, args.figure)
     kinds = " / ".join(MULTIVARIATE_KINDS)
     print(
         f"{args.systems} systems x {args.sensors} sensors x {args.length} rows, seed {args.seed}; "

@@ -42,3 +42,11 @@ def test_the_bench_prints_pca_blaming_the_broken_sensors(capsys):
     cells = [cell.strip() for cell in row.strip("|").split("|")]
     assert float(cells[1]) > 0.6  # ROC AUC
     assert float(cells[-1]) >= 0.75  # right sensor blamed for most events
+
+
+def test_the_contributions_figure_is_written(tmp_path):
+    from anomalia.bench.multivariate import contributions_figure
+
+    data = generate_multivariate(n_systems=1, length=8 * DAY, n_sensors=3, seed=1)
+    path = contributions_figure(data, tmp_path / "contributions.png")
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
