@@ -32,7 +32,8 @@ from sortedcontainers import SortedList
 
 from anomalia.detectors.base import BaseDetector
 from anomalia.detectors.params import check_integer, check_number
-from anomalia.exceptions import ConfigError
+from anomalia.exceptions import ConfigError, DataError
+from anomalia.features.season import detect_season
 from anomalia.postprocess.onset import keep_onsets
 
 #: Rows handled together by :func:`nearest_earlier_distance`; 2**16 keeps the
@@ -196,6 +197,12 @@ class ValueNoveltyDetector(BaseDetector):
         noise (1.4826 times the median absolute first difference), so a
         series whose training range is little more than its noise does not
         alarm on every wiggle; 0 uses the training range alone.
+    season_weight : float, default 0.0
+        Weight of a seasonal view: the novelty of the change from one season
+        earlier (``x[t] - x[t - period]``, the period detected on the training
+        rows by :func:`anomalia.features.season.detect_season`), in its own
+        unit, times this weight; 0 leaves it out. A broken daily pattern
+        reaches seasonal changes never seen while every value stays familiar.
     contamination : float, default 0.01
         Expected share of anomalies; sets ``threshold_``.
 
@@ -209,6 +216,17 @@ class ValueNoveltyDetector(BaseDetector):
     seen_ : list of list of ndarray
         Training view values of each view and column (the last ``memory``
         when bounded): the past that scoring starts from.
+    season_ : list of int
+        Detected period of each column in rows, 0 for none (or with
+        ``season_weight`` 0).
+    season_spread_ : ndarray of shape (n_features,)
+        Unit of distance of each column's seasonal view.
+    season_seen_ : list of ndarray
+        Training seasonal changes of each column (the last ``memory`` when
+        bounded). Scored data is compared with itself one period earlier, so
+        its first ``period`` rows have no seasonal view (the NAB bench scores
+        each file whole, training rows included, and a seam between the
+        training tail and row 0 would invent changes).
 
     Examples
     --------
@@ -228,12 +246,14 @@ class ValueNoveltyDetector(BaseDetector):
         onset_window: int | float | None = 1 / 3,
         memory: int | None = None,
         noise_units: float = 10.0,
+        season_weight: float = 0.0,
         contamination: float = 0.01,
     ):
         self.windows = windows
         self.onset_window = onset_window
         self.memory = memory
         self.noise_units = noise_units
+        self.season_weight = season_weight
         self.contamination = contamination
 
     def _check_params(self) -> None:
@@ -251,6 +271,7 @@ class ValueNoveltyDetector(BaseDetector):
         if self.memory is not None:
             check_integer("memory", self.memory, minimum=1)
         check_number("noise_units", self.noise_units, low=0.0, high=np.inf)
+        check_number("season_weight", self.season_weight, low=0.0, high=np.inf)
 
     def min_samples(self) -> int:
         self._check_params()
@@ -267,20 +288,56 @@ class ValueNoveltyDetector(BaseDetector):
     def _fit(self, X: np.ndarray, y: np.ndarray | None) -> None:
         self._check_params()
         views = self._views(X)
-        spread = np.array([np.ptp(view, axis=0) for view in views])
-        if self.noise_units > 0:
-            noise = np.array([np.median(np.abs(np.diff(view, axis=0)), axis=0) for view in views])
-            spread = np.maximum(spread, self.noise_units * 1.4826 * noise)
-        floor = 1e-9 * np.maximum(np.abs(X).max(axis=0), 1.0)
-        self.spread_ = np.maximum(spread, floor)
+        self.spread_ = np.array([self._unit(view) for view in views])
         kept = len(X) if self.memory is None else self.memory
         self.seen_ = [
             [view[-kept:, column].copy() for column in range(X.shape[1])] for view in views
         ]
+        self._fit_season(X, kept)
         window = self.onset_window
         if isinstance(window, (float, np.floating)):
             window = max(1, int(window * len(X)))
         self.onset_rows_ = window
+
+    def _unit(self, view: np.ndarray) -> np.ndarray:
+        """Unit of distance of each column: range, at least ``noise_units`` of noise."""
+        spread = np.ptp(view, axis=0)
+        if self.noise_units > 0 and len(view) > 1:
+            noise = np.median(np.abs(np.diff(view, axis=0)), axis=0)
+            spread = np.maximum(spread, self.noise_units * 1.4826 * noise)
+        return np.maximum(spread, 1e-9 * np.maximum(np.abs(view).max(axis=0), 1.0))
+
+    def _fit_season(self, X: np.ndarray, kept: int) -> None:
+        n_features = X.shape[1]
+        self.season_ = [0] * n_features
+        self.season_spread_ = np.ones(n_features)
+        self.season_seen_ = [np.empty(0) for _ in range(n_features)]
+        if self.season_weight == 0:
+            return
+        for column in range(n_features):
+            try:
+                period = detect_season(X[:, column]) or 0
+            except (ConfigError, DataError):  # too short or flat to tell
+                period = 0
+            if not 0 < period < len(X) // 2:
+                continue
+            changes = X[period:, column] - X[:-period, column]
+            self.season_[column] = int(period)
+            self.season_spread_[column] = self._unit(changes[:, None])[0]
+            self.season_seen_[column] = changes[-kept:].copy()
+
+    def _seasonal_novelty(self, X: np.ndarray, column: int, fitted: bool) -> np.ndarray:
+        """Weighted novelty of the change from one season earlier; 0 where there is none."""
+        period = self.season_[column]
+        out = np.zeros(len(X))
+        if not period:
+            return out
+        values = X[:, column]
+        changes = values[period:] - values[:-period]
+        past = self.season_seen_[column] if fitted else ()  # else: training rows, own past
+        distance = nearest_earlier_distance(changes, past, self.memory)
+        out[period:] = self.season_weight * distance / self.season_spread_[column]
+        return out
 
     def _score(self, X: np.ndarray) -> np.ndarray:
         return self._novelty(X, self.seen_)
@@ -297,6 +354,8 @@ class ValueNoveltyDetector(BaseDetector):
                 past = () if seen is None else seen[k][column]
                 distance = nearest_earlier_distance(view[:, column], past, self.memory)
                 scores = np.maximum(scores, distance / self.spread_[k, column])
+        for column in range(X.shape[1]):
+            scores = np.maximum(scores, self._seasonal_novelty(X, column, seen is not None))
         if self.onset_rows_ is not None:
             scores = keep_onsets(scores, self.onset_rows_)
         return scores

@@ -122,3 +122,32 @@ def test_fast_nearest_distance_equals_the_first_implementation_exactly(length, s
                 nearest_earlier_distance(values, seen, memory),
                 _reference_nearest_earlier_distance(values, seen, memory),
             )
+
+
+def _daily(days: int = 12, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    t = np.arange(days * 96)
+    return np.sin(2 * np.pi * t / 96) + 0.05 * rng.normal(size=len(t))
+
+
+def test_the_seasonal_view_finds_a_broken_daily_pattern_in_range():
+    values = _daily()
+    broken = values.copy()
+    # A quarter day replays the same hours of half a day before: in range, but
+    # the change from one day earlier jumps at once to about -2.
+    broken[984:1008] = broken[936:960]
+    plain = ValueNoveltyDetector(onset_window=None).fit(values[:600])
+    seasonal = ValueNoveltyDetector(onset_window=None, season_weight=0.3).fit(values[:600])
+    assert seasonal.season_ == [96]
+    scores = seasonal.score(broken)
+    assert plain.score(broken)[984:1008].max() < 0.05  # every value familiar
+    assert scores[984:1008].max() > 5 * scores[600:900].max()
+    assert (scores[:96] == plain.score(broken)[:96]).all()  # no season before one period
+
+
+def test_the_seasonal_view_stays_causal():
+    values = _daily(seed=1)
+    detector = ValueNoveltyDetector(season_weight=0.3).fit(values[:500])
+    altered = values.copy()
+    altered[800:] += 3.0
+    np.testing.assert_array_equal(detector.score(altered)[:800], detector.score(values)[:800])
