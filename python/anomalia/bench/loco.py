@@ -47,6 +47,7 @@ DEFAULT_GRIDS: dict[str, dict[str, list[Any]]] = {
     "novelty": {
         "onset_window": [0.25, 1 / 3, 0.5, 0.75, 1.0],
         "noise_units": [0.0, 10.0, 20.0, 40.0],
+        "season_weight": [0.0, 0.3],
     },
 }
 
