@@ -1,12 +1,18 @@
 """``detector: auto``: pick a detector per series, without labels.
 
 The criterion needs no labels: the last third of the training rows is held
-out, spikes are injected into a copy of it (``n_injected`` rows, each moved
-by ``magnitude`` robust standard deviations of the held-out values, up or
-down at random), every candidate is fitted on the first two thirds and
-scores them followed by the copy, and the candidate that ranks the injected rows highest
-(ROC AUC of the injected rows against the others) wins; ties go to the
-earlier candidate. The winner is then fitted on all the training rows.
+out, and ``n_injected`` level shifts (from a random row of its first half to
+its end, by ``magnitude`` robust standard deviations of the held-out values,
+up or down at random) are injected into it one at a time. Every candidate is
+fitted on the first two thirds and scores them followed by the held-out
+rows, clean and with each shift. Its criterion is the probability that its
+largest score within 3 rows of a shift's onset outranks the score of a row
+that should not alarm: a clean held-out row, or a shifted row after those 3
+(an ROC AUC). A detector that scores the *change* ranks onsets high and the
+new level low; one that scores the *state* keeps alarming on the new level
+and loses. The highest wins, ties going to the earlier candidate (so the
+order of ``candidates`` is the preference when all do alike). The winner is
+then fitted on all the training rows.
 
 What was picked and why stays on the fitted detector: ``chosen_`` and
 ``criterion_`` (each candidate's AUC).
@@ -24,22 +30,32 @@ from anomalia.detectors.base import BaseDetector
 from anomalia.detectors.params import check_integer, check_number
 from anomalia.detectors.registry import make_detector
 from anomalia.exceptions import ConfigError
-from anomalia.metrics import roc_auc
 
 _MAD_TO_STD = 1.4826
+#: Rows after a shift's onset where an alarm counts as finding it.
+_GRACE = 3
+
+
+def _rank_auc(positives: np.ndarray, negatives: np.ndarray) -> float:
+    """P(a positive outranks a negative), ties counting half: the ROC AUC."""
+    if not len(negatives):
+        return 0.5
+    above = (positives[:, None] > negatives[None, :]).mean()
+    tied = (positives[:, None] == negatives[None, :]).mean()
+    return float(above + 0.5 * tied)
 
 
 class AutoDetector(BaseDetector):
-    """The candidate that best ranks spikes injected into held-out training rows.
+    """The candidate that best ranks the onsets of level shifts injected into held-out rows.
 
     Parameters
     ----------
     candidates : sequence of str, default ("novelty", "pca", "zscore", "mad")
         Registry names tried, with their default parameters; earlier wins ties.
     n_injected : int, default 10
-        Spikes injected into the held-out third.
+        Level shifts injected, one at a time, into the held-out third.
     magnitude : float, default 4.0
-        Size of a spike in robust standard deviations of the held-out rows.
+        Size of a shift in robust standard deviations of the held-out rows.
     random_state : int or None, default None
         Seed of the injected positions and signs.
     contamination : float, default 0.01
@@ -50,7 +66,7 @@ class AutoDetector(BaseDetector):
     chosen_ : str
         Registry name of the picked candidate.
     criterion_ : dict of str to float
-        ROC AUC of the injected rows for each candidate.
+        Each candidate's ROC AUC of shift onsets against rows that should not alarm.
     chosen_state_ : dict
         Fitted state of the picked candidate (its attributes ending in ``_``).
 
@@ -106,36 +122,43 @@ class AutoDetector(BaseDetector):
         check_integer("n_injected", self.n_injected, minimum=1)
         check_number("magnitude", self.magnitude, low=0.0, high=np.inf, low_open=True)
         split = (2 * len(X)) // 3
-        held_out = X[split:]
-        injected, labels = self._inject(held_out)
+        past, held_out = X[:split], X[split:]
+        rows, columns, shifts = self._spikes(held_out)
         self.criterion_ = {}
         for name in names:
             candidate = make_detector(name)
             if split < candidate.min_samples():
                 continue
-            # Scored after the rows it was fitted on, so rolling windows have their context.
-            scores = candidate.fit(X[:split]).score(np.vstack((X[:split], injected)))[split:]
-            self.criterion_[name] = float(roc_auc(labels, scores))
+            candidate.fit(past)
+            # Scored after the rows it was fitted on, so rolling windows have their
+            # context; one spike at a time, so no spike hides another (onset filters).
+            normal = candidate.score(np.vstack((past, held_out)))[split:]
+            onsets, after = [], [normal]
+            for row, column, shift in zip(rows, columns, shifts, strict=True):
+                copy = held_out.copy()
+                copy[row:, column] += shift  # a level shift that persists
+                scores = candidate.score(np.vstack((past, copy)))[split:]
+                onsets.append(scores[row : row + _GRACE].max())
+                after.append(scores[row + _GRACE :])
+            self.criterion_[name] = _rank_auc(np.array(onsets), np.concatenate(after))
         self.chosen_ = max(
             self.criterion_, key=lambda name: (self.criterion_[name], -names.index(name))
         )
         chosen = make_detector(self.chosen_).fit(X)
         self.chosen_state_ = {k: v for k, v in vars(chosen).items() if k.endswith("_")}
 
-    def _inject(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _spikes(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Onset rows, columns and sizes of the level shifts to inject, one at a time."""
         rng = np.random.default_rng(self.random_state)
         count = min(self.n_injected, max(1, len(values) // 3))
-        rows = rng.choice(len(values), size=count, replace=False)
+        # Onsets in the first half of the held-out rows, so every shift lasts.
+        rows = rng.choice(max(1, len(values) // 2), size=count, replace=len(values) // 2 < count)
         median = np.median(values, axis=0)
         spread = _MAD_TO_STD * np.median(np.abs(values - median), axis=0)
         spread = np.maximum(spread, 1e-9 * np.maximum(np.abs(values).max(axis=0), 1.0))
-        column = rng.integers(values.shape[1], size=count)
-        injected = values.copy()
-        signs = rng.choice([-1.0, 1.0], size=count)
-        injected[rows, column] += signs * self.magnitude * spread[column]
-        labels = np.zeros(len(values), dtype=np.int8)
-        labels[rows] = 1
-        return injected, labels
+        columns = rng.integers(values.shape[1], size=count)
+        shifts = rng.choice([-1.0, 1.0], size=count) * self.magnitude * spread[columns]
+        return rows, columns, shifts
 
     def _chosen(self) -> BaseDetector:
         detector = make_detector(self.chosen_)
@@ -152,4 +175,4 @@ class AutoDetector(BaseDetector):
     def explain(self) -> dict[str, Any]:
         """What was picked and why: the chosen name and each candidate's AUC."""
         self._check_fitted()
-        return {"chosen": self.chosen_, "injected_spike_auc": dict(self.criterion_)}
+        return {"chosen": self.chosen_, "injected_shift_onset_auc": dict(self.criterion_)}
