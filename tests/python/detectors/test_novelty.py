@@ -105,7 +105,7 @@ def _reference_nearest_earlier_distance(values, seen=(), memory=None):
 @pytest.mark.parametrize(
     ("length", "shape"),
     [(n, shape) for n in (1, 2, 3, 17, 1000) for shape in ("noise", "ties", "walk")]
-    + [(70_000, "ties")],  # crosses the 65,536-row chunk of the vectorised search
+    + [(70_000, "ties")],  # crosses the 32,768-row chunks of the vectorised search
 )
 def test_fast_nearest_distance_equals_the_first_implementation_exactly(length, shape):
     rng = np.random.default_rng(length)
