@@ -112,9 +112,9 @@ class StreamOptions:
 
 
 def _run_series(
-    name: str, series: NabFile, out: Path, options: StreamOptions
+    name: str, series: NabFile, out: Path | None, options: StreamOptions
 ) -> tuple[str, np.ndarray, float]:
-    """Score one series with a fresh detector and write its result file (worker task)."""
+    """Score one series with a fresh detector and write its result file unless ``out`` is None."""
     scores = stream_scores(
         make_detector(name, **options.params.get(name, {})),
         series.values,
@@ -122,7 +122,8 @@ def _run_series(
         onset_window=options.onset_window,
         where=series.key,
     )
-    write_result(result_path(out, name, series.key), series, scores)
+    if out is not None:
+        write_result(result_path(out, name, series.key), series, scores)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return series.key, scores, peak_mb
 
@@ -130,13 +131,16 @@ def _run_series(
 def run_detector(
     name: str,
     corpus: Sequence[NabFile],
-    out: Path,
+    out: Path | None,
     *,
     jobs: int,
     options: StreamOptions = StreamOptions(),
     progress: bool = True,
 ) -> tuple[list[np.ndarray], float, float]:
-    """Scores of every series (corpus order), wall seconds and peak worker MB."""
+    """Scores of every series (corpus order), wall seconds and peak worker MB.
+
+    Result files go under ``out``; None writes none (the LOCO protocol's candidates).
+    """
     started = time.perf_counter()
     by_key: dict[str, np.ndarray] = {}
     peak = 0.0

@@ -58,6 +58,20 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="keep a score only where it exceeds the previous N scores; N below 1 is a "
         "share of the probationary period, e.g. 0.5 (default: off)",
     )
+    p.add_argument(
+        "--protocol",
+        default="usual",
+        choices=["usual", "loco"],
+        help="usual: one corpus-wide threshold chosen on the whole corpus; loco: every "
+        "parameter in the grid and the threshold chosen again with each category left "
+        "out, and scored on it (docs/nab.md; default: usual)",
+    )
+    p.add_argument(
+        "--grid",
+        metavar="FILE",
+        help="with --protocol loco: YAML/JSON mapping of detector name to {parameter: "
+        "[values tried]} (default: the grids of anomalia.bench.loco.DEFAULT_GRIDS)",
+    )
     p.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: CPU cores)")
     p.add_argument("--quiet", action="store_true", help="no progress bars or info logs")
     p.add_argument("--debug", action="store_true", help="show tracebacks on errors")
@@ -103,6 +117,39 @@ def bench_nab(args: argparse.Namespace) -> None:
                     f"{args.params}: `{name}` must map to a mapping of parameters, got {values!r}"
                 )
     options = StreamOptions(scale=args.scale, onset_window=args.onset_window, params=params)
+    if args.protocol == "loco":
+        _bench_loco(args, data, names, options)
+        return
+    if args.grid:
+        raise ConfigError("--grid applies only with --protocol loco")
     rows = run_nab(data, args.out, names, jobs=args.jobs, options=options, progress=not args.quiet)
     sys.stdout.write(format_table(rows) + "\n")
     log.info("results and summary.csv in %s", args.out)
+
+
+def _bench_loco(args: argparse.Namespace, data: Path, names: list[str] | None, options) -> None:
+    """``anomalia bench nab --protocol loco``: print and write the LOCO tables."""
+    import os
+
+    from anomalia.bench.loco import format_loco, run_loco
+    from anomalia.bench.streaming import default_detectors
+
+    grids = None
+    if args.grid:
+        from anomalia.cli.commands import _load_params_file
+
+        grids = _load_params_file(args.grid)
+    jobs = args.jobs if args.jobs is not None else os.cpu_count() or 1
+    if jobs < 1:
+        raise ConfigError(f"`jobs` must be an integer >= 1, got {jobs!r}")
+    rows = run_loco(
+        data,
+        args.out,
+        names or default_detectors(),
+        grids=grids,
+        jobs=jobs,
+        options=options,
+        progress=not args.quiet,
+    )
+    sys.stdout.write(format_loco(rows))
+    log.info("loco.csv in %s", args.out)

@@ -25,6 +25,8 @@ DETECTORS: dict[str, str] = {
     "ensemble": "anomalia.detectors.ensemble:EnsembleDetector",
     "stacking": "anomalia.detectors.ensemble:StackedEnsemble",
     "novelty": "anomalia.detectors.novelty:ValueNoveltyDetector",
+    "pca": "anomalia.detectors.multivariate:PcaDetector",
+    "auto": "anomalia.detectors.auto:AutoDetector",
     "lstm_forecast": "anomalia.detectors.deep.lstm_forecast:LstmForecastDetector",
     "lstm_attention": "anomalia.detectors.deep.attention:LstmAttentionDetector",
     "lstm_ae": "anomalia.detectors.deep.lstm_ae:LstmAutoencoderDetector",

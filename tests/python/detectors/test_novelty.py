@@ -29,8 +29,17 @@ def test_a_persistent_level_shift_is_one_alarm():
 
 def test_without_the_onset_filter_every_new_extreme_scores():
     values = np.array([0.0, 1.0, 0.5, 2.0, 3.0, 4.0])
-    detector = ValueNoveltyDetector(onset_window=None).fit(values[:3])
+    detector = ValueNoveltyDetector(onset_window=None, noise_units=0.0).fit(values[:3])
     np.testing.assert_allclose(detector.score(values)[3:], [1.0, 1.0, 1.0])
+
+
+def test_the_unit_of_distance_is_at_least_noise_units_of_training_noise():
+    rng = np.random.default_rng(0)
+    values = np.cumsum(rng.normal(size=400))  # range far above the step noise
+    steps = 1.4826 * np.median(np.abs(np.diff(values)))
+    assert ValueNoveltyDetector(noise_units=0.0).fit(values).spread_[0, 0] == np.ptp(values)
+    wide = ValueNoveltyDetector(noise_units=1000.0).fit(values).spread_[0, 0]
+    assert wide == pytest.approx(1000.0 * steps)
 
 
 def test_onset_window_as_a_share_of_the_training_rows():
@@ -46,6 +55,7 @@ def test_onset_window_as_a_share_of_the_training_rows():
         ({"onset_window": 1.5}, "`onset_window` must be a number in"),
         ({"onset_window": 0}, "`onset_window` must be an integer >= 1"),
         ({"memory": 0}, "`memory` must be an integer >= 1"),
+        ({"noise_units": -1.0}, "`noise_units` must be a number in"),
     ],
 )
 def test_bad_parameters_name_the_problem(params, message):
@@ -70,3 +80,77 @@ def test_bounded_memory_detector_keeps_only_that_much_training_past():
     scores = ValueNoveltyDetector(memory=50, onset_window=None).fit(np.arange(200.0))
     assert scores.score(np.array([10.0]))[0] > 0
     assert scores.score(np.array([180.0]))[0] == 0
+
+
+def _reference_nearest_earlier_distance(values, seen=(), memory=None):
+    """The first implementation: a Python list kept sorted by insertion, O(n) a row."""
+    import bisect
+    from collections import deque
+
+    history = list(seen)[-memory:] if memory is not None else list(seen)
+    order, past = deque(history), sorted(history)
+    out = np.zeros(len(values))
+    for t, value in enumerate(values.tolist()):
+        position = bisect.bisect_left(past, value)
+        above = past[position] - value if position < len(past) else np.inf
+        below = value - past[position - 1] if position > 0 else np.inf
+        out[t] = min(above, below) if np.isfinite(min(above, below)) else 0.0
+        past.insert(position, value)
+        if memory is not None:
+            order.append(value)
+            if len(order) > memory:
+                past.pop(bisect.bisect_left(past, order.popleft()))
+    return out
+
+
+@pytest.mark.parametrize(
+    ("length", "shape"),
+    [(n, shape) for n in (1, 2, 3, 17, 1000) for shape in ("noise", "ties", "walk")]
+    + [(70_000, "ties")],  # crosses the 32,768-row chunks of the vectorised search
+)
+def test_fast_nearest_distance_equals_the_first_implementation_exactly(length, shape):
+    rng = np.random.default_rng(length)
+    values = {
+        "noise": rng.normal(size=length),
+        "ties": np.round(rng.normal(size=length), 1),
+        "walk": np.cumsum(rng.normal(size=length)),
+    }[shape]
+    seen = rng.normal(size=25)
+    for past in ((), seen):
+        expected = _reference_nearest_earlier_distance(values, past)
+        np.testing.assert_array_equal(nearest_earlier_distance(values, past), expected)
+    if length <= 1000:
+        for memory in (1, 7, 300):
+            np.testing.assert_array_equal(
+                nearest_earlier_distance(values, seen, memory),
+                _reference_nearest_earlier_distance(values, seen, memory),
+            )
+
+
+def _daily(days: int = 12, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    t = np.arange(days * 96)
+    return np.sin(2 * np.pi * t / 96) + 0.05 * rng.normal(size=len(t))
+
+
+def test_the_seasonal_view_finds_a_broken_daily_pattern_in_range():
+    values = _daily()
+    broken = values.copy()
+    # A quarter day replays the same hours of half a day before: in range, but
+    # the change from one day earlier jumps at once to about -2.
+    broken[984:1008] = broken[936:960]
+    plain = ValueNoveltyDetector(onset_window=None, season_weight=0.0).fit(values[:600])
+    seasonal = ValueNoveltyDetector(onset_window=None, season_weight=0.3).fit(values[:600])
+    assert seasonal.season_ == [96]
+    scores = seasonal.score(broken)
+    assert plain.score(broken)[984:1008].max() < 0.05  # every value familiar
+    assert scores[984:1008].max() > 5 * scores[600:900].max()
+    assert (scores[:96] == plain.score(broken)[:96]).all()  # no season before one period
+
+
+def test_the_seasonal_view_stays_causal():
+    values = _daily(seed=1)
+    detector = ValueNoveltyDetector(season_weight=0.3).fit(values[:500])
+    altered = values.copy()
+    altered[800:] += 3.0
+    np.testing.assert_array_equal(detector.score(altered)[:800], detector.score(values)[:800])
