@@ -105,7 +105,7 @@ def test_compose_file_builds_this_dockerfile_and_maps_the_ports(dockerfile):
     assert api["ports"][0].split(":")[1] == args(dockerfile, "EXPOSE")[0]
     assert plumber["image"] == api["image"]
     command = " ".join(plumber["entrypoint"])
-    assert 'anomaliaR::serve(host="0.0.0.0", port=8001)' in command
+    assert 'anomaliaR::serve(host="0.0.0.0", port=8001, models="/data/models")' in command
     assert plumber["ports"] == ["8001:8001"]
     assert api["build"]["target"] == list(stages(instructions(ROOT / "Dockerfile")))[-1]
     assert "127.0.0.1:8001/health" in " ".join(plumber["healthcheck"]["test"])
