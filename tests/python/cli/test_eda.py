@@ -71,3 +71,24 @@ def test_eda_without_the_r_package_names_the_fix(tmp_path, monkeypatch, capsys):
     error = capsys.readouterr().err
     assert "the R package anomaliaR is not installed" in error
     assert "make install" in error
+
+
+def test_eda_plots_every_value_column(tmp_path):
+    rng = np.random.default_rng(1)
+    n = 200
+    pressure = rng.normal(size=n)
+    pressure[150] += 12  # the anomaly is in the second column only
+    frame = pd.DataFrame(
+        {
+            "series_id": "pump",
+            "timestamp": pd.date_range("2024-01-01", periods=n, freq="h", tz="UTC"),
+            "temperature": np.sin(2 * np.pi * np.arange(n) / 24) + 0.2 * rng.normal(size=n),
+            "pressure": pressure,
+        }
+    )
+    write_observations(frame, tmp_path / "pump.parquet")
+    out = tmp_path / "pump.html"
+    assert main(["eda", str(tmp_path / "pump.parquet"), "--out", str(out), "--quiet"]) == 0
+    html = " ".join(out.read_text().split())  # pandoc wraps lines anywhere
+    assert "every value column" in html
+    assert "<code>pressure</code>" in html and "<code>temperature</code>" in html
