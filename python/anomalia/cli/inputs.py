@@ -201,6 +201,8 @@ def check_output(path: str | Path, option: str = "--out") -> None:
     """Fail before any work when ``--out``'s extension names no table format."""
     from anomalia.contract.io import table_format
 
+    if Path(path).is_dir():
+        raise DataError(f"{path}: is a folder; expected the path of a file to write")
     try:
         table_format(path)
     except ConfigError as error:

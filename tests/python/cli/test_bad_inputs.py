@@ -455,7 +455,7 @@ CASES = [
         "corrupt manifest.json",
         ["detect"],
         1,
-        ["models/zscore/manifest.json", "not valid JSON"],
+        ["models/zscore/manifest.json", "not readable JSON"],
         _corrupt_manifest,
     ),
     Case(
@@ -575,5 +575,5 @@ def test_a_damaged_manifest_is_named_by_evaluate_too(base, tmp_path, monkeypatch
     monkeypatch.chdir(root)
     _corrupt_manifest(root)
     assert main(["evaluate", "--models", "models", "--quiet"]) == 1
-    assert "models/zscore/manifest.json: not valid JSON" in capsys.readouterr().err
+    assert "models/zscore/manifest.json: not readable JSON" in capsys.readouterr().err
     assert json.loads((root / "models" / "zscore" / "series-0000" / "config.json").read_text())

@@ -31,7 +31,7 @@ def test_train_fraction_zero_is_refused_not_replaced(tmp_path, monkeypatch, caps
     monkeypatch.chdir(tmp_path)
     status = main(["train", "--data", "none.parquet", "--train-fraction", "0", "--quiet"])
     assert status == 2
-    assert "--train-fraction must be in (0, 1], got 0.0" in capsys.readouterr().err
+    assert "--train-fraction must be a number in (0, 1], got 0" in capsys.readouterr().err
 
 
 @pytest.fixture
