@@ -603,7 +603,7 @@ def _check_manifest_agrees(directory: Path, manifest_file: Path, manifest: Any) 
     if missing:
         raise DataError(f"{manifest_file}: incomplete, `{missing[0]}` is missing; train again")
     folders = [POOLED_FOLDER] if manifest["pooled"] else []
-    folders += [str(entry.get("folder")) for entry in manifest["series"]]
+    folders += [_series_folder(directory, entry.get("folder")).name for entry in manifest["series"]]
     for folder in folders:
         if not (directory / folder).is_dir():
             raise DataError(f"{where}: it lists `{folder}`, which is not there; train again")

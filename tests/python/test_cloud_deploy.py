@@ -93,7 +93,9 @@ def calls(steps: list[dict], method: str) -> list[dict]:
 
 
 def compose_plumber() -> list[str]:
-    return yaml.safe_load(COMPOSE.read_text())["services"]["plumber"]["entrypoint"]
+    command = yaml.safe_load(COMPOSE.read_text())["services"]["plumber"]["entrypoint"]
+    # Compose also hands plumber the mounted model sets; the cloud plans run the same server.
+    return [part.replace(', models="/data/models"', "") for part in command]
 
 
 def final_stage() -> str:

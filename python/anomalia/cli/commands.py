@@ -133,10 +133,14 @@ def _train_specs(args: argparse.Namespace, config: AnomaliaConfig) -> list[tuple
     threshold = dict(config.threshold)
     if args.threshold:
         threshold = {"method": args.threshold}
-    if args.contamination is not None:
-        threshold["contamination"] = args.contamination
+    contamination = args.contamination
+    if contamination is None and "contamination" in extra:
+        # The threshold's setting, not the detector's (R's tuners write it beside the others).
+        contamination = extra.pop("contamination")
+    if contamination is not None:
+        threshold["contamination"] = contamination
     # Threshold flags on the command line win over a detector's own threshold in the config.
-    flagged = args.threshold or args.contamination is not None
+    flagged = args.threshold or contamination is not None
     specs = []
     for name in names:
         params = {**config.train.params.get(name, {}), **extra}

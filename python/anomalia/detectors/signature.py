@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import operator
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,8 +69,21 @@ def _class_node(module: str, name: str) -> tuple[ast.ClassDef, dict[str, str]] |
     return None
 
 
+_ARITHMETIC = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
+               ast.Div: operator.truediv}  # fmt: skip
+
+
 def _literal(node: ast.expr, module: str, depth: int = 0) -> Any:
-    """The value of a default: a literal, or a module constant holding one (ValueError if not)."""
+    """The value of a default: a literal, or a module constant holding one (ValueError if not).
+
+    Arithmetic on numbers (``1 / 3``) is evaluated as Python would.
+    """
+    if isinstance(node, ast.BinOp) and type(node.op) in _ARITHMETIC:
+        left = _literal(node.left, module, depth + 1)
+        right = _literal(node.right, module, depth + 1)
+        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (left, right)):
+            raise ValueError(ast.unparse(node))
+        return _ARITHMETIC[type(node.op)](left, right)
     if not isinstance(node, ast.Name):
         return ast.literal_eval(node)
     tree = _module_tree(module)

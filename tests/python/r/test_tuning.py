@@ -49,4 +49,7 @@ def test_tuned_stl_parameters_train_from_the_cli(r_env, tmp_path):
     assert result.returncode == 0, result.stderr
     saved = next((tmp_path / "models" / "stl").rglob("config.json"))
     saved_params = json.loads(saved.read_text())["params"]
+    contamination = tuned.pop("contamination")  # the threshold's setting, not the detector's
     assert {name: saved_params[name] for name in tuned} == tuned
+    manifest = json.loads((tmp_path / "models" / "stl" / "manifest.json").read_text())
+    assert manifest["threshold"]["contamination"] == contamination

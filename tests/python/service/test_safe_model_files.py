@@ -56,7 +56,7 @@ def test_uploaded_archive_with_a_pickle_payload_is_refused(
 ):
     marker = tmp_path / "payload-ran"
     folder = poisoned_copy(trained_root, tmp_path / "evil", marker, old_format=old_format)
-    server = start_server()
+    server = start_server(api_key="secret")
     with server.client() as client:
         answer = client.post(
             "/models/evil/versions/upload", files={"file": ("evil.tgz", tgz(folder))}
@@ -75,7 +75,7 @@ def test_registering_a_folder_with_a_pickle_payload_is_refused(
 ):
     marker = tmp_path / "payload-ran"
     folder = poisoned_copy(trained_root, tmp_path / "evil", marker, old_format=True)
-    with start_server().client() as client:
+    with start_server(api_key="secret").client() as client:
         answer = client.post("/models/evil/versions", json={"path": str(folder)})
         assert answer.status_code == 422, answer.text
         assert "anomalia train" in answer.json()["detail"]
