@@ -30,6 +30,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from plan import (  # noqa: E402  (the folder is not a package: scripts run from anywhere)
+    API_PORT,
+    MODELS_PATH,
+    PLUMBER_COMMAND,
+    PLUMBER_PORT,
+    ROOT,
     Call,
     Command,
     HealthCheck,
@@ -41,14 +46,10 @@ from plan import (  # noqa: E402  (the folder is not a package: scripts run from
     Waiter,
     plan_as_json,
     print_plan,
+    project_version,
     run,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
-API_PORT = 8000
-PLUMBER_PORT = 8001
-PLUMBER_COMMAND = ["Rscript", "-e", f'anomaliaR::serve(host="0.0.0.0", port={PLUMBER_PORT})']
-MODELS_PATH = "/data/models"
 EXECUTION_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
 
 
@@ -472,7 +473,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--json", action="store_true", help="with --dry-run: the plan as JSON")
     parser.add_argument("--region", default=os.environ.get("AWS_REGION", "eu-west-1"))
     parser.add_argument("--name", default="anomalia", help="prefix of every resource")
-    parser.add_argument("--tag", default=_version(), help="image tag (default: package version)")
+    parser.add_argument(
+        "--tag", default=project_version(), help="image tag (default: package version)"
+    )
     parser.add_argument("--models", type=Path, default=ROOT / "data" / "models")
     parser.add_argument("--bucket", help="models bucket (default: NAME-models-REGION)")
     parser.add_argument("--vpc-id", help="VPC of the load balancer's target group")
@@ -499,11 +502,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args.subnets = args.subnets or ["<--subnets>"]
     args.security_group = args.security_group or "<--security-group>"
     return args
-
-
-def _version() -> str:
-    text = (ROOT / "pyproject.toml").read_text()
-    return text.split('\nversion = "', 1)[1].split('"', 1)[0]
 
 
 def main(argv: list[str] | None = None) -> int:

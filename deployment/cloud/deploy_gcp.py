@@ -30,6 +30,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from plan import (  # noqa: E402  (the folder is not a package: scripts run from anywhere)
+    API_PORT,
+    MODELS_PATH,
+    PLUMBER_COMMAND,
+    PLUMBER_PORT,
+    ROOT,
     Call,
     Command,
     HealthCheck,
@@ -39,14 +44,10 @@ from plan import (  # noqa: E402  (the folder is not a package: scripts run from
     Upload,
     plan_as_json,
     print_plan,
+    project_version,
     run,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
-API_PORT = 8000
-PLUMBER_PORT = 8001
-PLUMBER_COMMAND = ["Rscript", "-e", f'anomaliaR::serve(host="0.0.0.0", port={PLUMBER_PORT})']
-MODELS_PATH = "/data/models"
 SDK_PACKAGES = {
     "artifactregistry": "google-cloud-artifact-registry",
     "storage": "google-cloud-storage",
@@ -292,7 +293,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--project", default=os.environ.get("GOOGLE_CLOUD_PROJECT"))
     parser.add_argument("--region", default="europe-west1")
     parser.add_argument("--name", default="anomalia", help="prefix of every resource")
-    parser.add_argument("--tag", default=_version(), help="image tag (default: package version)")
+    parser.add_argument(
+        "--tag", default=project_version(), help="image tag (default: package version)"
+    )
     parser.add_argument("--models", type=Path, default=ROOT / "data" / "models")
     parser.add_argument("--bucket", help="models bucket (default: PROJECT-NAME-models)")
     parser.add_argument("--max-instances", type=int, default=4, help="API instances at most")
@@ -302,11 +305,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error("the real run needs --project (or $GOOGLE_CLOUD_PROJECT)")
     args.project = args.project or "<--project>"
     return args
-
-
-def _version() -> str:
-    text = (ROOT / "pyproject.toml").read_text()
-    return text.split('\nversion = "', 1)[1].split('"', 1)[0]
 
 
 def make_client(service: str, project: str):

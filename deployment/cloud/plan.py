@@ -24,6 +24,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+#: The repository root: the image is built from it, and its pyproject.toml gives the tag.
+ROOT = Path(__file__).resolve().parents[2]
+API_PORT = 8000
+PLUMBER_PORT = 8001
+PLUMBER_COMMAND = ["Rscript", "-e", f'anomaliaR::serve(host="0.0.0.0", port={PLUMBER_PORT})']
+#: Where both services read the trained model sets in their containers.
+MODELS_PATH = "/data/models"
+
+
+def project_version() -> str:
+    """anomalia's version from pyproject.toml (the default image tag)."""
+    text = (ROOT / "pyproject.toml").read_text()
+    return text.split('\nversion = "', 1)[1].split('"', 1)[0]
+
 
 @dataclass(frozen=True)
 class Ref:
