@@ -113,6 +113,19 @@ class StreamState:
         }
 
 
+def _split_arrays(
+    values: dict[str, Any], prefix: str, arrays: dict[str, np.ndarray]
+) -> dict[str, Any]:
+    """Move the arrays of ``values`` into ``arrays`` as ``prefix.key``; return the rest."""
+    scalars = {}
+    for key, value in values.items():
+        if isinstance(value, np.ndarray):
+            arrays[f"{prefix}.{key}"] = value
+        else:
+            scalars[key] = value
+    return scalars
+
+
 def save_state(state: StreamState, path: str | Path, *, durable: bool = True) -> Path:
     """Write ``state`` to ``path`` (``.npz``) atomically.
 
@@ -124,22 +137,12 @@ def save_state(state: StreamState, path: str | Path, *, durable: bool = True) ->
     """
     path = Path(path)
     arrays: dict[str, np.ndarray] = {"history": np.asarray(state.history, dtype=np.float64)}
-    threshold_scalars = {}
-    for key, value in state.threshold.items():
-        if isinstance(value, np.ndarray):
-            arrays[f"threshold.{key}"] = value
-        else:
-            threshold_scalars[key] = value
+    threshold_scalars = _split_arrays(state.threshold, "threshold", arrays)
     for name, values in state.recent.items():
         arrays[f"recent.{name}"] = values
     detector_scalars = None
     if state.detector is not None:
-        detector_scalars = {}
-        for key, value in state.detector.items():
-            if isinstance(value, np.ndarray):
-                arrays[f"detector.{key}"] = value
-            else:
-                detector_scalars[key] = value
+        detector_scalars = _split_arrays(state.detector, "detector", arrays)
     if state.fit_rows is not None:
         arrays["fit_rows"] = np.asarray(state.fit_rows, dtype=np.float64)
     meta = {
