@@ -142,9 +142,7 @@ def atomic_file(path: str | Path) -> Iterator[Path]:
         try:
             os.replace(tmp, path)
         except IsADirectoryError:
-            raise IsADirectoryError(
-                errno.EISDIR, "is a folder; expected the path of a file to write", str(path)
-            ) from None
+            raise folder_in_the_way(path) from None
         fsync_path(path.parent)
     finally:
         tmp.unlink(missing_ok=True)
@@ -179,3 +177,10 @@ def atomic_directory(path: str | Path) -> Iterator[Path]:
         fsync_path(path.parent)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def folder_in_the_way(path: str | Path) -> IsADirectoryError:
+    """The error for a folder where a file is to be written (the CLI: one line, exit 1)."""
+    return IsADirectoryError(
+        errno.EISDIR, "is a folder; expected the path of a file to write", str(path)
+    )

@@ -199,10 +199,11 @@ def read_data(
 
 def check_output(path: str | Path, option: str = "--out") -> None:
     """Fail before any work when ``--out``'s extension names no table format."""
+    from anomalia.atomic import folder_in_the_way
     from anomalia.contract.io import table_format
 
-    if Path(path).is_dir():
-        raise DataError(f"{path}: is a folder; expected the path of a file to write")
+    if Path(path).is_dir():  # refused before any work, as the write itself would refuse it
+        raise folder_in_the_way(path)
     try:
         table_format(path)
     except ConfigError as error:
