@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # System packages anomalia needs on Debian 12, installed only when missing:
 # python3-venv for the .venv, R 4.2 with the r-cran-* packages the R half uses
-# (no CRAN here: Debian's builds only), and pandoc for knitted reports.
+# (no CRAN here: Debian's builds only), pandoc for knitted reports, the InfluxDB 1.x
+# server for the live store, and chromium with its driver for the dashboard's browser test.
 # Used by the Makefile and the Dockerfile alike; safe to run again.
 set -euo pipefail
 
@@ -11,15 +12,17 @@ packages=(
     r-cran-testthat r-cran-ggplot2 r-cran-zoo r-cran-mice r-cran-reticulate
     r-cran-jsonlite r-cran-cli r-cran-rlang r-cran-httr r-cran-randomforest r-cran-rpart
     r-cran-roxygen2 r-cran-future r-cran-promises
+    influxdb chromium chromium-driver
 )
 
 # The image sets ANOMALIA_SYSTEM=runtime: serving needs neither testthat nor the
-# EDA report's knitr, rmarkdown and pandoc (with its dependencies, a third of R's size).
+# EDA report's knitr, rmarkdown and pandoc (with its dependencies, a third of R's size),
+# nor the browser the tests drive.
 if [ "${ANOMALIA_SYSTEM:-full}" = runtime ]; then
     runtime=()
     for package in "${packages[@]}"; do
         case "$package" in
-            pandoc | r-cran-rmarkdown | r-cran-knitr | r-cran-testthat) ;;
+            pandoc | r-cran-rmarkdown | r-cran-knitr | r-cran-testthat | chromium | chromium-driver) ;;
             *) runtime+=("$package") ;;
         esac
     done
