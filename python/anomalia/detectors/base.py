@@ -228,6 +228,15 @@ class BaseDetector:
         return (self.score(X) > threshold).astype(np.int8)
 
     # --------------------------------------------------------- persistence
+    def expected(self, X: ArrayLike) -> np.ndarray | None:
+        """What the model expected each row to be, or None where it has no such notion.
+
+        Forecasting and autoencoder detectors return their forecast or
+        reconstruction, shaped like ``X`` (nan on rows without one, such as the
+        warm-up); the live dashboard plots it against the actual values.
+        """
+        return None
+
     def save(self, path: str | Path) -> Path:
         """Save the fitted detector as a folder: ``config.json`` beside its fitted state.
 
