@@ -174,7 +174,7 @@ def test_empty_store_reads_empty_frames(store):
         ),
         (
             pd.DataFrame({"series_id": ["a"], "timestamp": [T0], "value": ["high"]}),
-            "column `value`, row 1: expected a number, got 'high'",
+            "column `value`, row 1: expected a finite number, got 'high'",
         ),
     ],
 )
