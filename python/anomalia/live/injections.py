@@ -108,6 +108,11 @@ def parse_injection(text: str) -> Injection:
     injection = Injection(kind, offset=offset, source=f"--inject {text}")
     for option in filter(None, match["options"].split(",")):
         key, value = option.split("=", 1)
+        if key not in ("series", "column", "magnitude", "length"):
+            raise ConfigError(
+                f"--inject {text!r}: unknown option `{key}`; expected series, magnitude, "
+                f"length or column ({_EXAMPLE})"
+            )
         try:
             if key == "series":
                 injection.series_id = value
@@ -117,15 +122,10 @@ def parse_injection(text: str) -> Injection:
                 injection.magnitude = float(value)
                 if not np.isfinite(injection.magnitude):
                     raise ValueError
-            elif key == "length":
+            else:
                 injection.length = int(value)
                 if injection.length < 1:
                     raise ValueError
-            else:
-                raise ConfigError(
-                    f"--inject {text!r}: unknown option `{key}`; expected series, magnitude, "
-                    f"length or column ({_EXAMPLE})"
-                )
         except ValueError:
             expected = "a finite number" if key == "magnitude" else "an integer ≥ 1"
             raise ConfigError(

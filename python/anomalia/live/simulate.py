@@ -94,7 +94,7 @@ def prepare(
         raise ConfigError(f"`timestamps` must be 'now' or 'keep', got {timestamps!r}")
     columns = value_columns(list(observations.columns))
     frame = observations[["series_id", "timestamp", *columns]].copy()
-    stamps = frame["timestamp"].array.asi8
+    stamps = frame["timestamp"].astype("datetime64[ns, UTC]").array.asi8
     first, last = int(stamps.min()), int(stamps.max())
     origin = first + int(start_fraction * (last - first))
     backfill_ns = 0 if backfill is None else int(backfill.value)
