@@ -173,3 +173,14 @@ def test_cli_errors_are_one_line_with_usage_status(tmp_path, capsys):
     assert "unknown scheme" in capsys.readouterr().err
     assert main(["simulate", "--store", url, "--speed", "-1", *SYNTHETIC]) == 2
     assert "--speed must be a positive number or `max`" in capsys.readouterr().err
+
+
+def test_start_fraction_and_backfill_choose_the_first_points():
+    frame = _small(n=11)  # 0 to 10 s
+    now = pd.Timestamp("2030-01-01 00:00:00", tz="UTC")
+    replay = prepare(frame, start_fraction=0.5, backfill=pd.Timedelta("2s"), now=now)
+    a = replay.rows.query("series_id == 'a'")
+    assert a["value"].tolist() == [3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0]
+    # The start (5 s into the data) is `now`; the backfill lies before it.
+    assert pd.to_datetime(a["timestamp"].iloc[2], utc=True) == now
+    assert (replay.offsets[:4] < 0).all() and replay.offsets[4] == 0

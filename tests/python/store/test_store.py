@@ -223,3 +223,11 @@ def test_polling_many_series_with_after(store):
     assert counts[ids[400]] == 2
     assert (counts[ids[401:]] == 3).all()
     assert len(store.read_observations(ids[10:300])) == 290 * 3
+
+
+def test_relative_duckdb_url_is_relative_to_the_working_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with open_store("duckdb:///data/live.duckdb") as store:
+        store.write_observations(_observations("a", 2))
+    assert (tmp_path / "data" / "live.duckdb").is_file()
+    assert open_store(f"duckdb:///{tmp_path}/data/live.duckdb").series() == ["a"]
