@@ -292,14 +292,23 @@ def instant(value: object, name: str) -> int | None:
 
 
 def after_ns(after: Mapping[str, object] | None) -> dict[str, int] | None:
-    """The ``after`` mapping of ``read_observations`` as {series_id: int64 ns}."""
+    """The ``after`` mapping of ``read_observations`` as {series_id: int64 ns}.
+
+    Converted at once: ``anomalia stream`` polls with one entry per series.
+    """
     if after is None:
         return None
     if not isinstance(after, Mapping):
         raise TypeError(f"`after` must be a mapping of series_id to timestamp, got {after!r}")
-    out = {}
-    for series_id, stamp in after.items():
-        value = instant(stamp, f"after[{series_id!r}]")
-        if value is not None:
-            out[str(series_id)] = value
-    return out
+    if not after:
+        return {}
+    keys = [str(k) for k in after]
+    try:
+        stamps = pd.to_datetime(pd.Series(list(after.values()), dtype=object), utc=True)
+    except (TypeError, ValueError):
+        for key, value in after.items():  # the slow path names the entry
+            instant(value, f"after[{key!r}]")
+        raise
+    values = stamps.dt.tz_localize(None).astype("datetime64[ns]").array.asi8
+    present = stamps.notna().to_numpy()
+    return {k: int(v) for k, v, ok in zip(keys, values, present, strict=True) if ok}
