@@ -212,11 +212,28 @@ class InfluxStore(Store):
         clauses = [
             clause
             for since, ids in groups.items()
-            for clause in self._where(ids, None, start, end, since)
+            # One group holding every series (the usual poll) needs no series filter.
+            for clause in self._where(
+                None if series_ids is None and len(ids) == len(wanted) else ids,
+                None,
+                start,
+                end,
+                since,
+            )
         ]
         if not clauses:
             return pd.DataFrame({"timestamp": np.zeros(0, np.int64)})
-        return self._select(self._statements("observations", clauses))
+        frame = self._select(self._statements("observations", clauses))
+        if series_ids is None and len(groups) == 1 and None not in groups:
+            # A series written after `wanted` was listed matched only the time filter:
+            # read it whole, as a series absent from `after` must be.
+            appeared = sorted(set(self._series()) - set(wanted) - set(after))
+            if appeared:
+                whole = self._read_observations(appeared, start, end, None)
+                frame = pd.concat(
+                    [frame[~frame["series_id"].isin(appeared)], whole], ignore_index=True
+                )
+        return frame
 
     def _read(
         self,

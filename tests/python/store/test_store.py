@@ -231,3 +231,12 @@ def test_relative_duckdb_url_is_relative_to_the_working_folder(tmp_path, monkeyp
         store.write_observations(_observations("a", 2))
     assert (tmp_path / "data" / "live.duckdb").is_file()
     assert open_store(f"duckdb:///{tmp_path}/data/live.duckdb").series() == ["a"]
+
+
+def test_a_series_appearing_between_polls_is_read_whole(store):
+    store.write_observations(_observations("a", 5))
+    cursor = store.latest()
+    store.write_observations(_observations("b", 5))  # older than a's cursor: all of it is new
+    store.write_observations(_observations("a", 1, start=5))
+    new = store.read_observations(after=cursor)
+    assert new.groupby("series_id").size().to_dict() == {"a": 1, "b": 5}

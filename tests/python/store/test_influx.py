@@ -1,0 +1,34 @@
+"""What is special to the InfluxDB backend."""
+
+from __future__ import annotations
+
+import uuid
+
+import numpy as np
+import pandas as pd
+
+from anomalia.store import open_store
+
+T0 = pd.Timestamp("2024-03-01 12:00", tz="UTC")
+
+
+def _observations(series: str, n: int, *, start: int = 0) -> pd.DataFrame:
+    seconds = np.arange(start, start + n)
+    return pd.DataFrame(
+        {"series_id": series, "timestamp": T0 + pd.to_timedelta(seconds, unit="s"), "value": 1.0}
+    )
+
+
+def test_a_series_written_while_polling_is_read_whole(influx_url, monkeypatch):
+    url = influx_url.replace("anomalia_test", f"anomalia_test_{uuid.uuid4().hex[:12]}")
+    with open_store(url) as store:
+        store.write_observations(_observations("a", 5))
+        cursor = store.latest()
+        store.write_observations(pd.concat([_observations("a", 1, start=5), _observations("b", 5)]))
+        # The series list the poll starts from was taken before `b` was written.
+        listings = iter([["a"]])
+        monkeypatch.setattr(store, "_series", lambda: next(listings, ["a", "b"]))
+        new = store.read_observations(after=cursor)
+        assert new.groupby("series_id").size().to_dict() == {"a": 1, "b": 5}
+        assert new.query("series_id == 'b'")["timestamp"].min() == T0
+        store._client.drop_database(store.database)
