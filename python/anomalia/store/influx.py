@@ -31,6 +31,7 @@ _TAGS = {
     "injections": ("series_id",),
 }
 _IDS_PER_STATEMENT = 200
+_LARGEST = np.finfo(np.float64).max
 _BATCH = 5000
 
 
@@ -59,7 +60,8 @@ def _field(values: pd.Series, name: str) -> pd.Series:
     if pd.api.types.is_integer_dtype(values):
         return key + "=" + values.astype(str) + "i"
     if pd.api.types.is_float_dtype(values):
-        numbers = values.to_numpy(dtype=np.float64)
+        # InfluxDB stores no infinity: the largest floats stand for it (see _finite_back).
+        numbers = np.clip(values.to_numpy(dtype=np.float64), -_LARGEST, _LARGEST)
         text = pd.Series(np.char.mod("%.17g", numbers), index=values.index)
         return (key + "=" + text).where(~np.isnan(numbers), "")
     text = values.astype(str).str.replace("\\", "\\\\", regex=False)
@@ -152,7 +154,12 @@ class InfluxStore(Store):
         if not frames:
             return pd.DataFrame({"timestamp": np.zeros(0, np.int64)})
         frame = pd.concat(frames, ignore_index=True).rename(columns={"time": "timestamp"})
-        return frame.drop(columns=["_missing"], errors="ignore")
+        frame = frame.drop(columns=["_missing"], errors="ignore")
+        for name in frame.columns:
+            if pd.api.types.is_float_dtype(frame[name]):
+                values = frame[name].to_numpy(dtype=np.float64)
+                frame[name] = np.where(np.abs(values) == _LARGEST, np.sign(values) * np.inf, values)
+        return frame
 
     @staticmethod
     def _where(

@@ -120,6 +120,14 @@ def test_scores_idempotent_per_detector(store):
     assert late["timestamp"].tolist() == [T0 + pd.Timedelta("1s")]
 
 
+def test_an_infinite_threshold_is_kept(store):
+    # Rows warming up or never flagged carry an infinite threshold, as in detect's output.
+    store.write_scores(_scores("a", "zscore", 3).assign(threshold=[np.inf, 2.5, 2.5]))
+    assert store.read_scores()["threshold"].tolist() == [np.inf, 2.5, 2.5]
+    with pytest.raises(DataError, match="column `score`, row 2: expected a finite number"):
+        store.write_scores(_scores("a", "zscore", 3).assign(score=[0.0, np.inf, 1.0]))
+
+
 def test_alerts_keyed_by_their_deterministic_id(store):
     alert = _scores("a", "zscore", 4).iloc[[3]].drop(columns=["is_anomaly", "status"])
     store.write_alerts(alert)
