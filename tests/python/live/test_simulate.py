@@ -184,3 +184,11 @@ def test_start_fraction_and_backfill_choose_the_first_points():
     # The start (5 s into the data) is `now`; the backfill lies before it.
     assert pd.to_datetime(a["timestamp"].iloc[2], utc=True) == now
     assert (replay.offsets[:4] < 0).all() and replay.offsets[4] == 0
+
+
+def test_the_start_is_a_data_point():
+    frame = _small(n=4, step="10s")  # 0, 10, 20, 30 s: 40 % of the span is 12 s
+    now = pd.Timestamp("2030-01-01 00:00:00", tz="UTC")
+    replay = prepare(frame, start_fraction=0.4, now=now)
+    assert replay.rows.query("series_id == 'a'")["value"].tolist() == [2.0, 3.0]
+    assert replay.start == now.value == replay.rows["timestamp"].min()
