@@ -6,6 +6,7 @@ import uuid
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from anomalia.store import open_store
 
@@ -32,3 +33,21 @@ def test_a_series_written_while_polling_is_read_whole(influx_url, monkeypatch):
         assert new.groupby("series_id").size().to_dict() == {"a": 1, "b": 5}
         assert new.query("series_id == 'b'")["timestamp"].min() == T0
         store._client.drop_database(store.database)
+
+
+def test_local_influxd_names_the_package_when_missing(tmp_path, monkeypatch):
+    from anomalia.exceptions import MissingDependencyError
+    from anomalia.store import server
+
+    monkeypatch.setattr(server, "influxd_path", lambda: None)
+    with pytest.raises(MissingDependencyError, match="apt-get install influxdb"):
+        with server.local_influxd(tmp_path):
+            pass
+
+
+def test_an_unreachable_server_is_named():
+    from anomalia.exceptions import StoreError
+    from anomalia.store.server import free_port
+
+    with pytest.raises(StoreError, match="cannot reach the InfluxDB server"):
+        open_store(f"influxdb://127.0.0.1:{free_port()}/nothing", timeout=2)
