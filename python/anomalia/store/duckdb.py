@@ -1,12 +1,12 @@
 """The embedded store: one DuckDB file, no server.
 
-DuckDB lets one process at a time open a file for writing, and a process
-holding it open locks every other process out, readers included. So this
-store never keeps a connection: every call opens the file, does its work in
-one transaction and closes it, and a call that finds the file locked retries
-with a short random back-off until ``lock_timeout`` seconds have passed. The
-simulator, ``anomalia stream`` and the dashboard can then share one file; each
-holds the lock for milliseconds (opening costs about 10-30 ms per call).
+DuckDB lets one process at a time open a file, readers included, and keeps
+it locked while open. So this store never keeps the file: it holds an
+in-memory DuckDB database and, for each call, attaches the file, works in
+one transaction and detaches it, releasing the lock. A call that finds the
+file locked retries every few milliseconds until ``lock_timeout`` seconds
+have passed. The simulator, ``anomalia stream`` and the dashboard can then
+share one file; each holds it for milliseconds per call.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -170,10 +170,11 @@ class DuckDBStore(Store):
             con.execute("BEGIN TRANSACTION")
             try:
                 result = work(con)
+                con.execute("COMMIT")
             except BaseException:
-                con.execute("ROLLBACK")
+                with suppress(self._duckdb.Error):  # a failed COMMIT has rolled back already
+                    con.execute("ROLLBACK")
                 raise
-            con.execute("COMMIT")
             return result
 
     def _query(self, sql: str, parameters: list | None = None, **frames: pd.DataFrame):
