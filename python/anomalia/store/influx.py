@@ -15,7 +15,8 @@ The server must answer queries whole: leave ``[http] max-row-limit`` at 0.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -111,20 +112,32 @@ class InfluxStore(Store):
             host, port, username or "root", password or "root", database, timeout=timeout
         )
         self._last_injection = 0
-        try:
-            self._client.create_database(database)
-        except Exception as error:  # requests' and the client's errors, all "cannot reach"
-            raise StoreError(f"{self.url}: cannot reach the InfluxDB server ({error})") from None
+        self._call(self._client.create_database, database)
 
     def close(self) -> None:
         self._client.close()
 
     # -- plumbing -----------------------------------------------------------
+    def _call(self, action: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """``action(...)`` of the client, its errors as the store's."""
+        import requests
+        from influxdb.exceptions import InfluxDBClientError, InfluxDBServerError
+
+        try:
+            return action(*args, **kwargs)
+        except InfluxDBClientError as error:  # 4xx: a field of another type, say
+            raise DataError(f"{self.url}: the server refused the data ({error})") from None
+        except (InfluxDBServerError, requests.RequestException, OSError) as error:
+            raise StoreError(f"{self.url}: cannot reach the InfluxDB server ({error})") from None
+
     def _send(self, lines: pd.Series) -> None:
         lines = lines.tolist()
         for first in range(0, len(lines), _BATCH):
-            self._client.write_points(
-                lines[first : first + _BATCH], protocol="line", time_precision="n"
+            self._call(
+                self._client.write_points,
+                lines[first : first + _BATCH],
+                protocol="line",
+                time_precision="n",
             )
 
     def _points(self, table: str, rows: pd.DataFrame, fields: Iterable[str]) -> pd.Series:
@@ -142,8 +155,11 @@ class InfluxStore(Store):
         """Rows of several ``SELECT`` statements sent in one request, ``time`` as ``timestamp``."""
         frames = []
         for first in range(0, len(statements), 50):
-            results = self._client.query(
-                "; ".join(statements[first : first + 50]), epoch="ns", method="POST"
+            results = self._call(
+                self._client.query,
+                "; ".join(statements[first : first + 50]),
+                epoch="ns",
+                method="POST",
             )
             for result in results if isinstance(results, list) else [results]:
                 for series in result.raw.get("series", []):
@@ -288,7 +304,9 @@ class InfluxStore(Store):
 
     # -- catalogue ----------------------------------------------------------
     def _tag_values(self, table: str, key: str) -> list[str]:
-        result = self._client.query(f'SHOW TAG VALUES FROM "{table}" WITH KEY = "{key}"')
+        result = self._call(
+            self._client.query, f'SHOW TAG VALUES FROM "{table}" WITH KEY = "{key}"'
+        )
         return [point["value"] for point in result.get_points()]
 
     def _series(self) -> list[str]:

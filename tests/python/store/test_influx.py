@@ -51,3 +51,15 @@ def test_an_unreachable_server_is_named():
 
     with pytest.raises(StoreError, match="cannot reach the InfluxDB server"):
         open_store(f"influxdb://127.0.0.1:{free_port()}/nothing", timeout=2)
+
+
+def test_a_value_of_another_type_is_a_data_error(influx_url):
+    from anomalia.exceptions import DataError
+
+    url = influx_url.replace("anomalia_test", f"anomalia_test_{uuid.uuid4().hex[:12]}")
+    with open_store(url) as store:
+        store.write_observations(_observations("a", 2))
+        flags = _observations("a", 1, start=2).assign(value=True)
+        with pytest.raises(DataError, match="the server refused the data.*field type conflict"):
+            store.write_observations(flags)
+        store._client.drop_database(store.database)
