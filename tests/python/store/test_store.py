@@ -84,6 +84,15 @@ def test_several_value_columns_and_missing_values(store):
     assert read["load"].iloc[2] == 0.7
 
 
+def test_contract_extras_label_and_imputed_flags_round_trip(store):
+    frame = _observations("a", 3).assign(label=[0, 1, 0], value_imputed=[False, True, False])
+    store.write_observations(frame)
+    read = store.read_observations()
+    assert read["label"].dtype == np.int8 and read["label"].tolist() == [0, 1, 0]
+    assert read["value_imputed"].dtype == bool
+    assert read["value_imputed"].tolist() == [False, True, False]
+
+
 def test_filters_and_after(store):
     store.write_observations(pd.concat([_observations("a", 10), _observations("b", 10)]))
     window = store.read_observations(
