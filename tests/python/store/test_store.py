@@ -137,6 +137,19 @@ def test_an_infinite_threshold_is_kept(store):
         store.write_scores(_scores("a", "zscore", 3).assign(score=[0.0, np.inf, 1.0]))
 
 
+def test_a_score_row_without_score_or_threshold_is_kept(store):
+    # A point with a missing value, or a new series' model not fitted yet.
+    missing = _scores("a", "zscore", 2).assign(
+        score=[np.nan, 1.0], threshold=[np.nan, 2.5], status=["missing", "ok"]
+    )
+    store.write_scores(missing)
+    read = store.read_scores()
+    assert np.isnan(read["score"].iloc[0]) and np.isnan(read["threshold"].iloc[0])
+    assert read["status"].tolist() == ["missing", "ok"]
+    with pytest.raises(DataError, match="alerts frame, column `score`, row 1: expected a finite"):
+        store.write_alerts(missing.drop(columns=["is_anomaly", "status"]))
+
+
 def test_alerts_keyed_by_their_deterministic_id(store):
     alert = _scores("a", "zscore", 4).iloc[[3]].drop(columns=["is_anomaly", "status"])
     store.write_alerts(alert)
