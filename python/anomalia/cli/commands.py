@@ -359,6 +359,27 @@ def evaluate(args: argparse.Namespace) -> None:
     print(metrics.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
 
 
+def _contributions(models: str | None, observations: Any, scores: Any) -> Any:
+    """Per-column contributions of the saved joint detectors (``pca``) that scored, or None."""
+    import pandas as pd
+
+    from anomalia.detectors.registry import DETECTORS, get_detector_class
+
+    if not models:
+        return None
+    frames = []
+    for name in sorted(scores["detector"].unique()):
+        folder = Path(models) / name
+        if name not in DETECTORS or not (folder / "manifest.json").is_file():
+            continue
+        if not hasattr(get_detector_class(name), "contributions"):
+            continue
+        shares = _load_model_set(folder).contributions(observations)
+        if shares is not None:
+            frames.append(shares.assign(detector=name))
+    return pd.concat(frames, ignore_index=True) if frames else None
+
+
 def report(args: argparse.Namespace) -> None:
     """``anomalia report``: the HTML report with plots."""
     import pandas as pd
@@ -399,6 +420,7 @@ def report(args: argparse.Namespace) -> None:
         events,
         max_series=args.max_series,
         train_ends=_train_ends(args.models, scores),
+        contributions=_contributions(args.models, observations, scores),
     )
     log.info("wrote report to %s", index)
 
