@@ -374,6 +374,26 @@ class ModelSet:
             parts.append(rows)
         return pd.concat(parts, ignore_index=True) if parts else None
 
+    def explanations(self) -> pd.DataFrame | None:
+        """What each series' detector chose and why, or None for detectors without ``explain()``.
+
+        One row per series: ``series_id`` and the fields of the detector's
+        ``explain()`` (for ``auto``: the chosen candidate and each candidate's
+        criterion value), mappings flattened to ``field: key`` columns.
+        """
+        rows = []
+        for series_id, member in self.members_.items():
+            if not hasattr(member.detector, "explain"):
+                continue
+            row: dict[str, Any] = {"series_id": series_id}
+            for field, value in member.detector.explain().items():
+                if isinstance(value, dict):
+                    row.update({f"{field}: {key}": item for key, item in value.items()})
+                else:
+                    row[field] = value
+            rows.append(row)
+        return pd.DataFrame(rows) if rows else None
+
     # ------------------------------------------------------------ persistence
     def save(self, directory: str | Path) -> Path:
         """Write the model set folder atomically (an older one is replaced whole)."""

@@ -163,6 +163,7 @@ def _detector_block(context: dict, series_id: str, rows: pd.DataFrame, first: bo
         + "".join(series_figures)
         + figure(f"figures/scores-{stem}.png", f"scores and threshold of {where}", root=root)
         + _contributions_block(context, series_id, rows, stem)
+        + _explanation_block(context, series_id, detector)
         + '<div class="pair">'
         + figure(f"figures/histogram-{stem}.png", f"score histogram of {where}", root=root)
         + figure(f"figures/boxplot-{stem}.png", f"score box plot of {where}", root=root)
@@ -218,6 +219,21 @@ def _contributions_block(context: dict, series_id: str, rows: pd.DataFrame, stem
     )
 
 
+def _explanation_block(context: dict, series_id: str, detector: str) -> str:
+    """What the detector chose for this series and why (``auto``'s pick and criterion)."""
+    explanations = context["explanations"]
+    if explanations is None:
+        return ""
+    mine = explanations[
+        (explanations["series_id"] == series_id) & (explanations["detector"] == detector)
+    ]
+    if mine.empty:
+        return ""
+    fields = mine.drop(columns=["series_id", "detector"]).iloc[0].dropna()
+    shown = pd.DataFrame({"value": fields.astype(object)}).rename_axis("")
+    return "<h4>What it chose and why</h4>" + table(shown)
+
+
 def _series_section(context: dict, series_index: int, series_id: str) -> str:
     observations = context["observations"]
     observations = observations[observations["series_id"] == series_id]
@@ -259,6 +275,7 @@ def write_report(
     value_column: str | None = None,
     train_ends: TrainEnds | None = None,
     contributions: pd.DataFrame | None = None,
+    explanations: pd.DataFrame | None = None,
 ) -> Path:
     """Write ``out_dir/index.html`` and ``out_dir/figures/*.png``, replacing ``out_dir`` whole.
 
@@ -302,6 +319,12 @@ def write_report(
         detector added): each such detector's block then shows them over time
         and names the top column of its top flagged events
         (:mod:`anomalia.report.contributions`).
+    explanations : pandas.DataFrame, optional
+        What a detector chose per series and why (``series_id``, ``detector``
+        and the fields of its ``explain()``, as
+        :meth:`anomalia.modelset.ModelSet.explanations` gives with the
+        detector added; ``auto``: the pick and each candidate's criterion),
+        shown in that detector's block.
 
     Returns
     -------
@@ -331,6 +354,12 @@ def write_report(
         contributions = normalise(
             check_contributions(contributions, value_columns), "contributions", ("timestamp",)
         )
+    if explanations is not None:
+        explanations = normalise(
+            require_columns(explanations, ("series_id", "detector"), "explanations"),
+            "explanations",
+            (),
+        )
     metrics = metrics_by_detector(metrics)
     has_labels = "label" in observations.columns and bool(observations["label"].notna().any())
     scores = scores.drop(columns="label", errors="ignore")
@@ -349,6 +378,7 @@ def write_report(
         "value_columns": value_columns,
         "has_labels": has_labels,
         "contributions": contributions,
+        "explanations": explanations,
         "stems": set(),
     }
 
