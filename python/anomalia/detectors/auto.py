@@ -25,8 +25,9 @@ training rows. Two things make the picks' scores share a unit, so one
 threshold can serve series scored by different candidates: a candidate that
 scores states (every one but ``novelty``, which keeps onsets itself) keeps
 only onsets (:func:`anomalia.postprocess.keep_onsets` over ``onset_window``
-of the training rows), and its scores are rescaled so that its median
-response to the injected anomalies equals the reference's.
+of the training rows), and its scores are rescaled so that its mean
+response to the injected anomalies equals the reference's (a candidate
+without a response, or facing a reference without one, is not picked).
 
 What was picked and why stays on the fitted detector: ``chosen_``,
 ``criterion_`` (each candidate's share found without a false alarm) and
@@ -88,7 +89,7 @@ class AutoDetector(BaseDetector):
     criterion_ : dict of str to float
         Each candidate's share of injected anomalies found without a false alarm.
     unit_ : float
-        Factor on the picked candidate's scores: the reference's median
+        Factor on the picked candidate's scores: the reference's mean
         response to the injected anomalies over the picked one's (1 for the
         reference).
     onset_rows_ : int
@@ -167,13 +168,19 @@ class AutoDetector(BaseDetector):
                 f"auto: no candidate can be fitted on {split} rows; supply more training rows"
             )
         reference = next(iter(self.criterion_))
+        # Another candidate's scores are put in the reference's unit by their responses
+        # to the same anomalies; where either never responds there is no shared unit,
+        # and the reference stays.
         lead = {
-            name: value - (0.0 if name == reference else self.margin)
+            name: value - self.margin
             for name, value in self.criterion_.items()
+            if name != reference and responses[name] > 0 and responses[reference] > 0
         }
+        lead[reference] = self.criterion_[reference]
         self.chosen_ = max(lead, key=lambda name: (lead[name], -names.index(name)))
-        mine, theirs = responses[self.chosen_], responses[reference]
-        self.unit_ = theirs / mine if mine > 0 and theirs > 0 else 1.0
+        self.unit_ = (
+            1.0 if self.chosen_ == reference else responses[reference] / responses[self.chosen_]
+        )
         chosen = make_detector(self.chosen_).fit(X)
         own = _keeps_own_onsets(chosen)
         self.onset_rows_ = 0 if own else max(1, int(self.onset_window * len(X)))
@@ -186,7 +193,7 @@ class AutoDetector(BaseDetector):
         held_out: np.ndarray,
         copies: list[tuple[int, np.ndarray]],
     ) -> tuple[float, float]:
-        """Share of the injected anomalies found without a false alarm, and the median onset score.
+        """Share of the injected anomalies found without a false alarm, and the mean onset score.
 
         The candidate is judged as it would score once picked: a detector of
         states keeps onsets only.
@@ -206,7 +213,7 @@ class AutoDetector(BaseDetector):
             onset, later = scores[row : row + _GRACE].max(), scores[row + _GRACE :]
             onsets.append(onset)
             found.append(onset > clean and (not len(later) or onset > later.max()))
-        return float(np.mean(found)), float(np.median(onsets))
+        return float(np.mean(found)), float(np.mean(onsets))
 
     def _injected(self, values: np.ndarray) -> list[tuple[int, np.ndarray]]:
         """(onset row, held-out copy with one anomaly) for every injected anomaly."""
