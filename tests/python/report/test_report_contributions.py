@@ -102,3 +102,31 @@ def test_the_blamed_column_has_the_largest_summed_share():
     assert table.loc[2, "its share"] == pytest.approx(5 / 9)
     assert table.loc[2, "next column"] == "a"
     assert table.loc[2, "rows"] == 2 and table.loc[2, "start"] == times[1]
+
+
+def test_auto_says_what_it_picked_and_why_in_the_log_and_the_report(
+    tmp_path, monkeypatch, caplog, report_data
+):
+    import logging
+
+    observations = report_data.observations.drop(columns="label")
+    monkeypatch.chdir(tmp_path)
+    observations.to_parquet("obs.parquet", index=False)
+    (tmp_path / "params.yaml").write_text("candidates: [zscore, mad]\nrandom_state: 0\n")
+    common = ["--data", "obs.parquet", "--quiet"]
+    with caplog.at_level(logging.INFO, logger="anomalia"):
+        assert main(["train", "--detector", "auto", "--params", "params.yaml",
+                     "--train-fraction", "0.6", "--models", "models", *common]) == 0  # fmt: skip
+    picked = [r.getMessage() for r in caplog.records if "auto on series" in r.getMessage()]
+    assert len(picked) == observations["series_id"].nunique()
+    assert all("chosen " in line and "found without a false alarm: zscore" in line
+               for line in picked)  # fmt: skip
+    assert main(["detect", "--models", "models", "--out", "scores.parquet", *common]) == 0
+    pd.DataFrame({"detector": ["auto"], "roc_auc": [0.5]}).to_csv("metrics.csv", index=False)
+    assert main(["report", "--scores", "scores.parquet", "--metrics", "metrics.csv",
+                 "--models", "models", "--out", "report", *common]) == 0  # fmt: skip
+    page = Path("report/index.html").read_text()
+    assert page.count("What it chose and why") == observations["series_id"].nunique()
+    chosen = re.findall(r"<td>chosen</td><td>(\w+)</td>", page)
+    assert chosen and set(chosen) <= {"zscore", "mad"}
+    assert "found without a false alarm: mad" in page
