@@ -341,6 +341,59 @@ class ModelSet:
         result["timestamp"] = result["timestamp"].astype("datetime64[ns, UTC]")
         return result
 
+    def contributions(self, observations: pd.DataFrame) -> pd.DataFrame | None:
+        """Each value column's share of each row's score, or None for a detector without them.
+
+        For detectors with a ``contributions(X)`` method (``pca``): a frame of
+        ``series_id``, ``timestamp`` (the caller's rows, as :meth:`score`)
+        and one column per value column, whose row sums are the raw scores.
+        Series the set has no model of are left out.
+        """
+        members = {
+            series_id: member
+            for series_id, member in self.members_.items()
+            if hasattr(member.detector, "contributions")
+        }
+        if not members:
+            return None
+        parts = []
+        for series_id, frame in observations.groupby("series_id", sort=False):
+            member = members.get(str(series_id))
+            if member is None:
+                continue
+            prepared = _prepare(frame, member.frequency, self.fill_method)
+            values = prepared[self.value_columns_].to_numpy()
+            if member.scaler is not None:
+                values = member.scaler.transform(values)
+            shares = pd.DataFrame(
+                member.detector.contributions(values), columns=self.value_columns_
+            )
+            shares.insert(0, "timestamp", prepared["timestamp"].to_numpy())
+            rows = pd.merge_asof(frame[["timestamp"]], shares, on="timestamp", direction="nearest")
+            rows.insert(0, "series_id", str(series_id))
+            parts.append(rows)
+        return pd.concat(parts, ignore_index=True) if parts else None
+
+    def explanations(self) -> pd.DataFrame | None:
+        """What each series' detector chose and why, or None for detectors without ``explain()``.
+
+        One row per series: ``series_id`` and the fields of the detector's
+        ``explain()`` (for ``auto``: the chosen candidate and each candidate's
+        criterion value), mappings flattened to ``field: key`` columns.
+        """
+        rows = []
+        for series_id, member in self.members_.items():
+            if not hasattr(member.detector, "explain"):
+                continue
+            row: dict[str, Any] = {"series_id": series_id}
+            for field, value in member.detector.explain().items():
+                if isinstance(value, dict):
+                    row.update({f"{field}: {key}": item for key, item in value.items()})
+                else:
+                    row[field] = value
+            rows.append(row)
+        return pd.DataFrame(rows) if rows else None
+
     # ------------------------------------------------------------ persistence
     def save(self, directory: str | Path) -> Path:
         """Write the model set folder atomically (an older one is replaced whole)."""

@@ -105,6 +105,27 @@ def contributions_figure(data, path: str | Path, system: int = 0) -> Path:
         return save_png(figure, path)
 
 
+def write_observations(data, path: str | Path) -> Path:
+    """Write the corpus as contract observations: one series per system, ``sensor_<j>`` columns.
+
+    For ``anomalia train``/``detect``/``report`` on the same systems (the
+    report's per-column contributions).
+    """
+    import pandas as pd
+
+    from anomalia.contract import write_observations as write
+
+    frames = []
+    for system, (values, labels) in enumerate(zip(data.values, data.labels, strict=True)):
+        frame = pd.DataFrame(values, columns=[f"sensor_{j}" for j in range(values.shape[1])])
+        frame.insert(0, "timestamp", data.timestamps)
+        frame.insert(0, "series_id", f"system-{system}")
+        frame["label"] = labels
+        frames.append(frame)
+    write(pd.concat(frames, ignore_index=True), path)
+    return Path(path)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Print the multivariate table in markdown."""
     parser = argparse.ArgumentParser(
@@ -118,10 +139,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--figure", metavar="PNG", help="also draw the first system's pca contributions"
     )
+    parser.add_argument(
+        "--observations", metavar="FILE", help="also write the corpus as contract observations"
+    )
     args = parser.parse_args(argv)
     data = generate_multivariate(args.systems, args.length, args.sensors, seed=args.seed)
     if args.figure:
         contributions_figure(data, args.figure)
+    if args.observations:
+        write_observations(data, args.observations)
     kinds = " / ".join(MULTIVARIATE_KINDS)
     print(
         f"{args.systems} systems x {args.sensors} sensors x {args.length} rows, seed {args.seed}; "

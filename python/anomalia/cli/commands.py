@@ -214,6 +214,7 @@ def train(args: argparse.Namespace) -> None:
         )
         for message in silent_thresholds(model_set):
             log.warning("%s", message)
+        _log_explanations(model_set)
         fitted.append(model_set)
     if tracked and fitted:
         folders = [root / model_set.detector for model_set in fitted]
@@ -224,6 +225,20 @@ def train(args: argparse.Namespace) -> None:
             f"{len(failed)} of {len(specs)} detectors failed ({'; '.join(failed)}); "
             f"the other {kept} were saved to {root}"
         )
+
+
+def _log_explanations(model_set: Any) -> None:
+    """One line per series saying what the detector chose and why (``auto``)."""
+    explained = model_set.explanations()
+    if explained is None:
+        return
+    for row in explained.to_dict("records"):
+        series_id = row.pop("series_id")
+        reasons = "; ".join(
+            f"{field} {value:.3f}" if isinstance(value, float) else f"{field} {value}"
+            for field, value in row.items()
+        )
+        log.info("%s on series %s: %s", model_set.detector, series_id, reasons)
 
 
 def _trained(root: Path, names: list[str] | None) -> list[str]:
@@ -359,6 +374,48 @@ def evaluate(args: argparse.Namespace) -> None:
     print(metrics.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
 
 
+def _contributions(models: str | None, observations: Any, scores: Any) -> Any:
+    """Per-column contributions of the saved joint detectors (``pca``) that scored, or None."""
+    import pandas as pd
+
+    from anomalia.detectors.registry import DETECTORS, get_detector_class
+
+    if not models:
+        return None
+    frames = []
+    for name in sorted(scores["detector"].unique()):
+        folder = Path(models) / name
+        if name not in DETECTORS or not (folder / "manifest.json").is_file():
+            continue
+        if not hasattr(get_detector_class(name), "contributions"):
+            continue
+        shares = _load_model_set(folder).contributions(observations)
+        if shares is not None:
+            frames.append(shares.assign(detector=name))
+    return pd.concat(frames, ignore_index=True) if frames else None
+
+
+def _explanations(models: str | None, scores: Any) -> Any:
+    """What each saved detector with ``explain()`` (``auto``) chose per series, and why."""
+    import pandas as pd
+
+    from anomalia.detectors.registry import DETECTORS, get_detector_class
+
+    if not models:
+        return None
+    frames = []
+    for name in sorted(scores["detector"].unique()):
+        folder = Path(models) / name
+        if name not in DETECTORS or not (folder / "manifest.json").is_file():
+            continue
+        if not hasattr(get_detector_class(name), "explain"):
+            continue
+        explained = _load_model_set(folder).explanations()
+        if explained is not None:
+            frames.append(explained.assign(detector=name))
+    return pd.concat(frames, ignore_index=True) if frames else None
+
+
 def report(args: argparse.Namespace) -> None:
     """``anomalia report``: the HTML report with plots."""
     import pandas as pd
@@ -399,6 +456,8 @@ def report(args: argparse.Namespace) -> None:
         events,
         max_series=args.max_series,
         train_ends=_train_ends(args.models, scores),
+        contributions=_contributions(args.models, observations, scores),
+        explanations=_explanations(args.models, scores),
     )
     log.info("wrote report to %s", index)
 

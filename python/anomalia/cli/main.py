@@ -143,7 +143,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--models",
         metavar="DIR",
-        help="model root; ROC/PR curves then leave out rows used for training",
+        help="model root; ROC/PR curves then leave out rows used for training, and joint "
+        "detectors (pca) show which column moved in each flagged event",
     )
     p.add_argument("--out", metavar="DIR", help="report folder (default: paths.report)")
     p.add_argument("--max-series", type=int, default=6, help="series plotted per detector")

@@ -134,6 +134,17 @@ class BaseDetector:
         if not hasattr(self, "n_features_in_"):
             raise NotFittedError(f"{type(self).__name__} is not fitted yet: call fit first")
 
+    def _fitted_input(self, X: ArrayLike, *, what: str) -> np.ndarray:
+        """``X`` validated for a fitted detector: as many columns as in ``fit``."""
+        self._check_fitted()
+        values = self._validate(X, what=what)
+        if values.shape[1] != self.n_features_in_:
+            raise DataError(
+                f"{what}: expected {self.n_features_in_} value column(s) as in fit, "
+                f"got {values.shape[1]}"
+            )
+        return values
+
     # ------------------------------------------------------------ public API
     def fit(self, X: ArrayLike, y: ArrayLike | None = None) -> BaseDetector:
         """Fit on a series ordered in time.
@@ -236,6 +247,11 @@ class BaseDetector:
         warm-up); the live dashboard plots it against the actual values.
         """
         return None
+
+    @staticmethod
+    def _shaped_like(X: ArrayLike, rows: np.ndarray) -> np.ndarray:
+        """``rows`` of shape (n, n_features) as one column when ``X`` was one-dimensional."""
+        return rows[:, 0] if np.ndim(X) == 1 else rows
 
     def save(self, path: str | Path) -> Path:
         """Save the fitted detector as a folder: ``config.json`` beside its fitted state.

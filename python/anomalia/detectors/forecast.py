@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from anomalia.detectors.base import BaseDetector
+from anomalia.detectors.base import ArrayLike, BaseDetector
 from anomalia.detectors.params import check_choice, check_integer
 from anomalia.exceptions import ConfigError, DataError
 
@@ -57,6 +57,22 @@ class ForecastResidualDetector(BaseDetector):
     def _score(self, X: np.ndarray) -> np.ndarray:
         scaled = np.abs(X - self._forecast_all(X)) / self.residual_scale_
         return np.nan_to_num(scaled, nan=0.0).max(axis=1)
+
+    def expected(self, X: ArrayLike) -> np.ndarray:
+        """One-step-ahead forecast of each row, shaped like ``X``; nan where there is none.
+
+        The forecast of row t uses rows before t only, as the score does.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples,) or (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of the shape of ``X``
+        """
+        values = self._fitted_input(X, what="expected")
+        return self._shaped_like(X, self._forecast_all(values))
 
     # ------------------------------------------------------- subclass hooks
     def _fit_forecasters(self, X: np.ndarray) -> list[Any]:

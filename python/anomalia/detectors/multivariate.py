@@ -22,9 +22,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from anomalia.detectors.base import BaseDetector
+from anomalia.detectors.base import ArrayLike, BaseDetector
 from anomalia.detectors.params import check_number
-from anomalia.exceptions import DataError
 
 _LIMIT_QUANTILE = 0.99
 
@@ -112,6 +111,29 @@ class PcaDetector(BaseDetector):
     def _contributions(self, X: np.ndarray) -> np.ndarray:
         return ((X - self.center_) / self.scale_ @ self.root_) ** 2
 
+    def expected(self, X: ArrayLike) -> np.ndarray:
+        """Each row's reconstruction from the principal components, shaped like ``X``.
+
+        What the sensors would read if they kept the training relationship:
+        the row projected onto the model's subspace, in the original units.
+        The gap to the actual row is what Q measures; a sensor that broke
+        ranks lies far from its expected value. With one column (or
+        ``variance=1``) the subspace is everything and the reconstruction is
+        the row itself.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples,) or (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of the shape of ``X``
+        """
+        values = self._fitted_input(X, what="expected")
+        standard = (values - self.center_) / self.scale_
+        rebuilt = standard @ self.components_.T @ self.components_
+        return self._shaped_like(X, rebuilt * self.scale_ + self.center_)
+
     def contributions(self, X: np.ndarray) -> np.ndarray:
         """Each column's share of each row's score: the rows sum to :meth:`score`.
 
@@ -125,11 +147,4 @@ class PcaDetector(BaseDetector):
             Non-negative; the largest entry of a row names the sensor that
             moved most against the model.
         """
-        self._check_fitted()
-        values = self._validate(X, what="contributions")
-        if values.shape[1] != self.n_features_in_:
-            raise DataError(
-                f"contributions: expected {self.n_features_in_} value column(s) as in fit, "
-                f"got {values.shape[1]}"
-            )
-        return self._contributions(values)
+        return self._contributions(self._fitted_input(X, what="contributions"))

@@ -14,9 +14,9 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from anomalia.detectors.base import BaseDetector
+from anomalia.detectors.base import ArrayLike, BaseDetector
 from anomalia.r.convert import owned_doubles, to_r_matrix
-from anomalia.r.session import call
+from anomalia.r.session import call, robjects
 
 _MODEL_FILE = "model.rds"
 
@@ -32,6 +32,9 @@ class RDetector(BaseDetector):
 
     #: anomaliaR constructor that builds the unfitted detector.
     r_constructor: ClassVar[str] = ""
+    #: R ``function(model, x)`` giving what the fitted model expected of each
+    #: value of matrix ``x`` (a matrix like ``x``, NA where none); "" for none.
+    r_expected: ClassVar[str] = ""
 
     def _r_params(self) -> dict[str, Any]:
         return self.get_params()
@@ -42,6 +45,15 @@ class RDetector(BaseDetector):
 
     def _score(self, X: np.ndarray) -> np.ndarray:
         return owned_doubles(call("score", self.r_model_, to_r_matrix(X)))
+
+    def expected(self, X: ArrayLike) -> np.ndarray | None:
+        """What the R model expected each row to be, shaped like ``X`` (nan where none)."""
+        if not self.r_expected:
+            return None
+        values = self._fitted_input(X, what="expected")
+        function = robjects().r(self.r_expected)
+        rows = owned_doubles(function(self.r_model_, to_r_matrix(values)))
+        return self._shaped_like(X, rows.reshape(values.shape, order="F"))
 
     def _get_state(self) -> dict[str, Any]:
         return {k: v for k, v in super()._get_state().items() if k != "r_model_"}
@@ -86,6 +98,10 @@ class SarimaDetector(RDetector):
     name = "sarima"
     causal = True
     r_constructor = "sarima_detector"
+    # The one-step forecasts the score is the residual of. anomaliaR exports no
+    # `expected()` yet, so this calls its internal helper (`:::`).
+    r_expected = """function(model, x) vapply(seq_len(ncol(x)), function(j)
+        anomaliaR:::sarima_forecasts(model$models[[j]], x[, j]), numeric(nrow(x)))"""
 
     def __init__(
         self,
@@ -131,6 +147,11 @@ class StlDetector(RDetector):
     name = "stl"
     causal = False
     r_constructor = "stl_detector"
+    # Trend plus season: the series less the remainder the score is made of
+    # (anomaliaR's internal helper, as for sarima).
+    r_expected = """function(model, x) vapply(seq_len(ncol(x)), function(j)
+        x[, j] - anomaliaR:::stl_remainder(x[, j], model$periods[[j]], model$params),
+        numeric(nrow(x)))"""
 
     def __init__(
         self,

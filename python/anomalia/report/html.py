@@ -21,6 +21,12 @@ from anomalia import __version__
 from anomalia.atomic import atomic_directory
 from anomalia.evaluation import TrainEnds, held_out
 from anomalia.exceptions import DataError
+from anomalia.report.contributions import (
+    MERGE_GAP,
+    blame_table,
+    check_contributions,
+    plot_contributions,
+)
 from anomalia.report.inputs import (
     EVENT_COLUMNS,
     OBSERVATION_KEYS,
@@ -156,11 +162,76 @@ def _detector_block(context: dict, series_id: str, rows: pd.DataFrame, first: bo
         f'<span class="meta">— {flagged:,} flagged</span></summary>'
         + "".join(series_figures)
         + figure(f"figures/scores-{stem}.png", f"scores and threshold of {where}", root=root)
+        + _contributions_block(context, series_id, rows, stem)
+        + _explanation_block(context, series_id, detector)
         + '<div class="pair">'
         + figure(f"figures/histogram-{stem}.png", f"score histogram of {where}", root=root)
         + figure(f"figures/boxplot-{stem}.png", f"score box plot of {where}", root=root)
         + f"</div>{stats_table}</details>"
     )
+
+
+def _contributions_block(context: dict, series_id: str, rows: pd.DataFrame, stem: str) -> str:
+    """Which sensor moved: contributions over time and the top flagged events' columns."""
+    contributions = context["contributions"]
+    if contributions is None:
+        return ""
+    detector = rows["detector"].iloc[0]
+    mine = contributions[
+        (contributions["series_id"] == series_id) & (contributions["detector"] == detector)
+    ]
+    columns = [c for c in context["value_columns"] if c in mine.columns]
+    if mine.empty or not columns:
+        return ""
+    rows = rows.sort_values("timestamp", kind="stable")
+    shares = rows[["timestamp"]].merge(
+        mine[["timestamp", *columns]].drop_duplicates("timestamp"), on="timestamp", how="left"
+    )
+    blamed = blame_table(rows, shares, columns)
+    name = f"contributions-{stem}.png"
+    plot_contributions(rows, shares, columns, blamed, context["figures"] / name)
+    where = f"{detector} on {series_id}"
+    caption = (
+        "Each column's share of the score (they sum to it; symmetric log scale); "
+        "the listed flagged events are shaded and numbered."
+    )
+    listed = (
+        table(blamed.astype(object))
+        if len(blamed)
+        else paragraph("No flagged events to explain.", "meta")
+    )
+    return (
+        "<h4>Which column moved</h4>"
+        + figure(
+            f"figures/{name}",
+            f"per-column contributions of {where}",
+            caption,
+            root=context["figures"].parent,
+        )  # fmt: skip
+        + paragraph(
+            text(
+                f"Top flagged events by peak score (flagged runs under {MERGE_GAP} rows apart "
+                "are one event); the top column has the largest share of the event's summed score."
+            ),
+            "meta",
+        )
+        + listed
+    )
+
+
+def _explanation_block(context: dict, series_id: str, detector: str) -> str:
+    """What the detector chose for this series and why (``auto``'s pick and criterion)."""
+    explanations = context["explanations"]
+    if explanations is None:
+        return ""
+    mine = explanations[
+        (explanations["series_id"] == series_id) & (explanations["detector"] == detector)
+    ]
+    if mine.empty:
+        return ""
+    fields = mine.drop(columns=["series_id", "detector"]).iloc[0].dropna()
+    shown = pd.DataFrame({"value": fields.astype(object)}).rename_axis("")
+    return "<h4>What it chose and why</h4>" + table(shown)
 
 
 def _series_section(context: dict, series_index: int, series_id: str) -> str:
@@ -203,6 +274,8 @@ def write_report(
     max_series: int = 6,
     value_column: str | None = None,
     train_ends: TrainEnds | None = None,
+    contributions: pd.DataFrame | None = None,
+    explanations: pd.DataFrame | None = None,
 ) -> Path:
     """Write ``out_dir/index.html`` and ``out_dir/figures/*.png``, replacing ``out_dir`` whole.
 
@@ -239,6 +312,19 @@ def write_report(
         ``{detector: {series_id: last training timestamp}}``; the ROC and PR
         curves then use only later rows, as ``anomalia evaluate --models`` does,
         so a detector is not judged on the data it learned from.
+    contributions : pandas.DataFrame, optional
+        Per-column contributions of joint detectors (``series_id``,
+        ``timestamp``, ``detector`` and one column per value column, as
+        :meth:`anomalia.modelset.ModelSet.contributions` gives with the
+        detector added): each such detector's block then shows them over time
+        and names the top column of its top flagged events
+        (:mod:`anomalia.report.contributions`).
+    explanations : pandas.DataFrame, optional
+        What a detector chose per series and why (``series_id``, ``detector``
+        and the fields of its ``explain()``, as
+        :meth:`anomalia.modelset.ModelSet.explanations` gives with the
+        detector added; ``auto``: the pick and each candidate's criterion),
+        shown in that detector's block.
 
     Returns
     -------
@@ -264,6 +350,16 @@ def write_report(
         events = normalise(
             require_columns(events, EVENT_COLUMNS, "events"), "events", ("start", "end")
         )
+    if contributions is not None:
+        contributions = normalise(
+            check_contributions(contributions, value_columns), "contributions", ("timestamp",)
+        )
+    if explanations is not None:
+        explanations = normalise(
+            require_columns(explanations, ("series_id", "detector"), "explanations"),
+            "explanations",
+            (),
+        )
     metrics = metrics_by_detector(metrics)
     has_labels = "label" in observations.columns and bool(observations["label"].notna().any())
     scores = scores.drop(columns="label", errors="ignore")
@@ -281,6 +377,8 @@ def write_report(
         "detectors": detectors,
         "value_columns": value_columns,
         "has_labels": has_labels,
+        "contributions": contributions,
+        "explanations": explanations,
         "stems": set(),
     }
 
