@@ -29,8 +29,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from anomalia.thresholds.budget import alert_onsets
-
 log = logging.getLogger(__name__)
 
 #: Undelivered alerts kept for retry; older ones stay in the store, marked undelivered.
@@ -46,16 +44,45 @@ ALERT_COLUMNS = [
 ]
 
 
-def onsets(flags: np.ndarray, previous: bool) -> np.ndarray:
-    """Positions in ``flags`` where a flagged run starts, given the flag before them.
+def onsets(
+    detectors: np.ndarray, series_ids: np.ndarray, flags: np.ndarray, flagged: dict
+) -> np.ndarray:
+    """Which rows start a flagged run, continuing the runs of earlier cycles.
+
+    Parameters
+    ----------
+    detectors, series_ids : ndarray of str, shape (n,)
+        Rows grouped by (detector, series), each group in time order.
+    flags : ndarray of bool, shape (n,)
+    flagged : dict of (detector, series_id) to bool
+        The last flag of each (detector, series) before these rows (absent:
+        not flagged); updated with the last flag of each group.
+
+    Returns
+    -------
+    ndarray of bool, shape (n,)
 
     Examples
     --------
-    >>> onsets(np.array([True, True, False, True]), previous=True)
-    array([3])
+    >>> last = {("zscore", "a"): True}
+    >>> onsets(np.array(["zscore"] * 4), np.array(["a"] * 4),
+    ...        np.array([True, False, True, True]), last)
+    array([False, False,  True, False])
+    >>> last
+    {('zscore', 'a'): True}
     """
-    positions = alert_onsets(np.r_[previous, np.asarray(flags, dtype=bool)])
-    return positions[positions > 0] - 1
+    flags = np.asarray(flags, dtype=bool)
+    if not flags.size:
+        return flags
+    changes = (detectors[1:] != detectors[:-1]) | (series_ids[1:] != series_ids[:-1])
+    starts = np.flatnonzero(np.r_[True, changes])
+    ends = np.r_[starts[1:], flags.size]
+    previous = np.r_[False, flags[:-1]]  # within a group: the flag of the row before
+    for start, end in zip(starts, ends, strict=True):
+        key = (str(detectors[start]), str(series_ids[start]))
+        previous[start] = flagged.get(key, False)
+        flagged[key] = bool(flags[end - 1])
+    return flags & ~previous
 
 
 def alert_id(detector: str, series_id: str, timestamp: pd.Timestamp) -> str:
