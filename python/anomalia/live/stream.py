@@ -279,7 +279,14 @@ class Stream:
         cycles = 0
         while True:
             began = time.perf_counter()
-            report = self.cycle()
+            try:
+                report = self.cycle()
+            except OSError as error:  # the store went away: nothing of the cycle is checkpointed
+                log.warning("cycle failed, retrying from the last checkpoint: %s", error)
+                self.progress = self.checkpoints.load()
+                if once or self._stop.wait(interval):
+                    raise
+                continue
             total += report.points
             window_points += report.points
             cycles += 1
