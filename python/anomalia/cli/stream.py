@@ -107,7 +107,8 @@ def stream(args: argparse.Namespace) -> None:
     checkpoints = Checkpoints(args.state, url)
     with open_store(url) as store:
         runner = Stream(store, model_sets, checkpoints, webhook=webhook, metrics=metrics)
-        install_signal_handlers(runner)
+        if not args.once:
+            install_signal_handlers(runner)
         log.info(
             "streaming %s from %s (%d series checkpointed, cycle %d)",
             ", ".join(model_sets),

@@ -4,7 +4,7 @@ An alert is the onset of a run of flagged points (as for an alert budget,
 :func:`anomalia.thresholds.budget.alert_onsets`): a flagged point whose
 predecessor in the same series and detector is not flagged. Runs continue
 across cycles: the last flag of each series and detector is kept in the
-checkpoint. Its id is deterministic, ``"{detector}:{series_id}:{onset}"``, so
+checkpoint. Its id is deterministic (:func:`anomalia.store.alert_id`), so
 the store holds each alert once however often a restart derives it again.
 
 Delivery is at least once per alert, and in practice once: an alert is
@@ -83,11 +83,6 @@ def onsets(
         previous[start] = flagged.get(key, False)
         flagged[key] = bool(flags[end - 1])
     return flags & ~previous
-
-
-def alert_id(detector: str, series_id: str, timestamp: pd.Timestamp) -> str:
-    """The deterministic id of an alert: ``"{detector}:{series_id}:{onset isoformat}"``."""
-    return f"{detector}:{series_id}:{pd.Timestamp(timestamp).isoformat()}"
 
 
 def new_alerts(scores: pd.DataFrame, stored: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:

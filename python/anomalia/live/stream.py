@@ -31,9 +31,10 @@ import pandas as pd
 
 from anomalia.engine.fleet import advance_series
 from anomalia.exceptions import DataError, StreamingError
-from anomalia.live.alerts import Webhook, alert_id, merge_pending, new_alerts, onsets, payload
+from anomalia.live.alerts import Webhook, merge_pending, new_alerts, onsets, payload
 from anomalia.live.checkpoint import Checkpoints, Progress
 from anomalia.live.metrics import StreamMetrics
+from anomalia.store import alert_id
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from anomalia.live.alerts import Webhook, alert_id, merge_pending, new_alerts, onsets, payload
+from anomalia.live.alerts import Webhook, merge_pending, new_alerts, onsets, payload
+from anomalia.store import alert_id
 
 from .conftest import Receiver
 
@@ -40,9 +41,9 @@ def test_alerts_already_stored_are_not_stored_twice_and_undelivered_ones_come_ba
     )
     stored = alerts.iloc[:2].assign(delivered=[True, False])
     fresh, again = new_alerts(alerts, stored)
-    assert fresh["alert_id"].tolist() == ["z:c:2026-01-01T00:05:00"]
+    assert fresh["alert_id"].tolist() == ["z:c:2026-01-01T00:05:00+00:00"]
     assert not fresh["delivered"].any()
-    assert [alert["alert_id"] for alert in again] == ["z:b:2026-01-01T00:05:00"]
+    assert [alert["alert_id"] for alert in again] == ["z:b:2026-01-01T00:05:00+00:00"]
     assert again[0]["timestamp"] == "2026-01-01T00:05:00.000000Z"
 
 
