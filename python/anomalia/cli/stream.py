@@ -95,28 +95,30 @@ def stream(args: argparse.Namespace) -> None:
         check_threshold_spec(budget)
     url = args.store or os.environ.get("ANOMALIA_STORE") or DEFAULT_STORE
     models = Path(args.models or cli_config(args).paths.models)
-    model_sets = load_model_sets(models, args.detector)
-    if budget:
-        for model_set in model_sets.values():
-            model_set.rethreshold(budget)
-    metrics = None
-    if args.metrics_port is not None:
-        metrics = StreamMetrics()
-        metrics.serve(args.metrics_port, args.metrics_host)
-        log.info("metrics on http://%s:%d/metrics", args.metrics_host, args.metrics_port)
-    checkpoints = Checkpoints(args.state, url)
-    with open_store(url) as store:
-        runner = Stream(store, model_sets, checkpoints, webhook=webhook, metrics=metrics)
-        if not args.once:
-            install_signal_handlers(runner)
-        log.info(
-            "streaming %s from %s (%d series checkpointed, cycle %d)",
-            ", ".join(model_sets),
-            url,
-            len(runner.progress.cursor),
-            runner.progress.cycle,
-        )
-        runner.run(args.interval, once=args.once, log_every=args.log_every)
-    checkpoints.close()
-    if metrics is not None:
-        metrics.close()
+    with open_store(url) as store:  # a bad URL is reported before models are read
+        model_sets = load_model_sets(models, args.detector)
+        if budget:
+            for model_set in model_sets.values():
+                model_set.rethreshold(budget)
+        metrics = None
+        if args.metrics_port is not None:
+            metrics = StreamMetrics()
+            metrics.serve(args.metrics_port, args.metrics_host)
+            log.info("metrics on http://%s:%d/metrics", args.metrics_host, args.metrics_port)
+        checkpoints = Checkpoints(args.state, url)
+        try:
+            runner = Stream(store, model_sets, checkpoints, webhook=webhook, metrics=metrics)
+            if not args.once:
+                install_signal_handlers(runner)
+            log.info(
+                "streaming %s from %s (%d series checkpointed, cycle %d)",
+                ", ".join(model_sets),
+                url,
+                len(runner.progress.cursor),
+                runner.progress.cycle,
+            )
+            runner.run(args.interval, once=args.once, log_every=args.log_every)
+        finally:
+            checkpoints.close()
+            if metrics is not None:
+                metrics.close()

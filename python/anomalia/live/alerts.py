@@ -106,7 +106,8 @@ def new_alerts(scores: pd.DataFrame, stored: pd.DataFrame) -> tuple[pd.DataFrame
     delivered = dict(zip(stored["alert_id"], stored["delivered"].astype(bool), strict=True))
     known = scores["alert_id"].isin(delivered)
     fresh = scores[~known].assign(delivered=False)
-    again = scores[known & ~scores["alert_id"].map(delivered).fillna(False).astype(bool)]
+    sent = scores["alert_id"].map(lambda name: delivered.get(name, False)).astype(bool)
+    again = scores[known & ~sent]
     return fresh.reset_index(drop=True), [payload(row) for row in again.to_dict("records")]
 
 

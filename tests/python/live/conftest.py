@@ -1,10 +1,12 @@
-"""Shared parts of the live tests: a real webhook receiver on a free loopback port."""
+"""Shared parts of the live tests: a webhook receiver, a model set, observations, a CLI child."""
 
 from __future__ import annotations
 
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
 
 
 class Receiver:
@@ -48,3 +50,70 @@ class Receiver:
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+# -- a trained model set and observations to stream --------------------------------
+N_SERIES = 3
+N_POINTS = 400
+SPIKES = (300, 350, 351, 352)  # one lone spike and a run of three: two alerts per series
+
+
+def observations(n_series: int = N_SERIES, n_points: int = N_POINTS, seed: int = 0):
+    """Noisy sines at 1-second steps with the :data:`SPIKES`, in the store's columns."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    frames = []
+    for k in range(n_series):
+        values = np.sin(np.arange(n_points) / 10 + k) + 0.3 * rng.normal(size=n_points)
+        values[[row for row in SPIKES if row < n_points]] += 6.0
+        frames.append(
+            pd.DataFrame(
+                {
+                    "series_id": f"s{k}",
+                    "timestamp": pd.date_range(
+                        "2026-01-01", periods=n_points, freq="1s", unit="ns"
+                    ),
+                    "value": values,
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+@pytest.fixture(scope="session")
+def stream_models(tmp_path_factory) -> str:
+    """A zscore model set trained on the first half of :func:`observations`.
+
+    Trained as a fleet model, so that series it never saw are scored too.
+    """
+    from anomalia.modelset import ModelSet
+
+    frame = observations()
+    frame["timestamp"] = frame["timestamp"].dt.tz_localize("UTC")
+    model_set = ModelSet("zscore", {"window": 24}, new_series={"method": "fleet", "points": 30})
+    model_set.fit(frame, train_fraction=0.5, progress=False)
+    root = tmp_path_factory.mktemp("models")
+    model_set.save(root / "zscore")
+    return str(root)
+
+
+def fork_cli(argv: list[str]):
+    """Run ``anomalia ARGV`` in a forked child: the CLI's own code, without import time.
+
+    The child starts with every module this process has imported, so it is
+    scoring within milliseconds; that is what lets a test kill it dozens of
+    times. The parent must hold no threads or open store connections at fork.
+    """
+    import multiprocessing
+    import os
+
+    def run() -> None:
+        from anomalia.cli.main import main
+
+        os._exit(main(argv))
+
+    process = multiprocessing.get_context("fork").Process(target=run, daemon=True)
+    process.start()
+    return process
