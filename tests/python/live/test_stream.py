@@ -19,7 +19,7 @@ from anomalia.live.stream import Stream, load_model_sets
 from anomalia.modelset import ModelSet
 from anomalia.store import open_store
 
-from .conftest import Receiver, fork_cli, observations
+from .conftest import Receiver, observations
 
 
 def _stream(store_url: str, models: str, state, *extra: str) -> int:
@@ -124,7 +124,7 @@ def test_metrics_count_points_and_alerts(tmp_path, stream_models):
     assert float(lines["anomalia_stream_lag_seconds"]) > 0
 
 
-def test_sigterm_finishes_the_cycle_checkpoints_and_exits_0(tmp_path, stream_models):
+def test_sigterm_finishes_the_cycle_checkpoints_and_exits_0(tmp_path, stream_models, fork_cli):
     url = f"duckdb:///{tmp_path / 'live.duckdb'}"
     with open_store(url) as store:
         store.write_observations(observations())
