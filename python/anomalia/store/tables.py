@@ -105,17 +105,22 @@ def _timestamps_ns(column: pd.Series, table: str, name: str) -> np.ndarray:
     return converted.array.asi8.copy()
 
 
-def _numbers(column: pd.Series, table: str, name: str, *, nullable: bool) -> np.ndarray:
+def _numbers(
+    column: pd.Series, table: str, name: str, *, nullable: bool, infinite: bool = False
+) -> np.ndarray:
     if pd.api.types.is_bool_dtype(column):
         return column.to_numpy(dtype=np.float64)
     values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64)
-    bad = np.isinf(values) | (np.isnan(values) & column.notna().to_numpy())
+    bad = np.isnan(values) & column.notna().to_numpy()
+    if not infinite:
+        bad |= np.isinf(values)
     if not nullable:
         bad |= np.isnan(values)
     if bad.any():
         row = _first_bad(bad)
         raise DataError(
-            f"{table} frame, column `{name}`, row {row + 1}: expected a finite number, "
+            f"{table} frame, column `{name}`, row {row + 1}: expected a "
+            f"{'number' if infinite else 'finite number'}, "
             f"got {_show(column.iloc[row])}"
         )
     return values
@@ -214,7 +219,10 @@ def table_in(frame: pd.DataFrame, table: str) -> pd.DataFrame:
         elif kind == "float":
             # A score row may have no score or threshold (NaN): a point with a missing
             # value, or a new series still collecting the points its model is fitted on.
-            out[name] = _numbers(column, table, name, nullable=table == "scores")
+            # A threshold may be infinite (nothing flagged), as in the contract's scores.
+            out[name] = _numbers(
+                column, table, name, nullable=table == "scores", infinite=name == "threshold"
+            )
         elif kind == "bool":
             out[name] = _booleans(column, table, name)
         elif kind == "label":
@@ -259,6 +267,8 @@ def table_out(frame: pd.DataFrame, table: str) -> pd.DataFrame:
             out[name] = out[name].astype(np.int8)
         elif kind == "int":
             out[name] = out[name].astype(np.int64)
+        elif table == "observations" and name.endswith("_imputed"):
+            out[name] = out[name].fillna(False).astype(bool)  # the contract's imputed flags
         elif not pd.api.types.is_bool_dtype(out[name]):
             out[name] = out[name].astype(np.float64)
     if table == "observations" and "label" in out.columns:
@@ -294,14 +304,23 @@ def instant(value: object, name: str) -> int | None:
 
 
 def after_ns(after: Mapping[str, object] | None) -> dict[str, int] | None:
-    """The ``after`` mapping of ``read_observations`` as {series_id: int64 ns}."""
+    """The ``after`` mapping of ``read_observations`` as {series_id: int64 ns}.
+
+    Converted at once: ``anomalia stream`` polls with one entry per series.
+    """
     if after is None:
         return None
     if not isinstance(after, Mapping):
         raise TypeError(f"`after` must be a mapping of series_id to timestamp, got {after!r}")
-    out = {}
-    for series_id, stamp in after.items():
-        value = instant(stamp, f"after[{series_id!r}]")
-        if value is not None:
-            out[str(series_id)] = value
-    return out
+    if not after:
+        return {}
+    keys = [str(k) for k in after]
+    try:
+        stamps = pd.to_datetime(pd.Series(list(after.values()), dtype=object), utc=True)
+    except (TypeError, ValueError):
+        for key, value in after.items():  # the slow path names the entry
+            instant(value, f"after[{key!r}]")
+        raise
+    values = stamps.dt.tz_localize(None).astype("datetime64[ns]").array.asi8
+    present = stamps.notna().to_numpy()
+    return {k: int(v) for k, v, ok in zip(keys, values, present, strict=True) if ok}

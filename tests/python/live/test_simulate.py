@@ -14,7 +14,7 @@ import pytest
 
 from anomalia.cli.main import main
 from anomalia.contract import write_observations
-from anomalia.exceptions import ConfigError
+from anomalia.exceptions import ConfigError, StoreError
 from anomalia.live.injections import parse_injection
 from anomalia.live.simulate import Simulator, prepare
 from anomalia.store import open_store
@@ -184,3 +184,62 @@ def test_start_fraction_and_backfill_choose_the_first_points():
     # The start (5 s into the data) is `now`; the backfill lies before it.
     assert pd.to_datetime(a["timestamp"].iloc[2], utc=True) == now
     assert (replay.offsets[:4] < 0).all() and replay.offsets[4] == 0
+
+
+def test_the_start_is_a_data_point():
+    frame = _small(n=4, step="10s")  # 0, 10, 20, 30 s: 40 % of the span is 12 s
+    now = pd.Timestamp("2030-01-01 00:00:00", tz="UTC")
+    replay = prepare(frame, start_fraction=0.4, now=now)
+    assert replay.rows.query("series_id == 'a'")["value"].tolist() == [2.0, 3.0]
+    assert replay.start == now.value == replay.rows["timestamp"].min()
+
+
+@pytest.mark.parametrize("kind", ["spike", "level_shift", "variance_burst", "flatline"])
+def test_each_kind_changes_the_points_it_should(kind, tmp_path):
+    frame = _small(n=60).assign(load=1.0)  # a second value column, left alone
+    replay = prepare(frame, timestamps="keep")
+    spread = replay.spreads[("a", "value")]
+    injection = parse_injection(f"{kind}@+10s,series=a,column=value")
+    with open_store(f"duckdb:///{tmp_path / 'live.duckdb'}") as store:
+        simulator = Simulator(store, replay, speed=np.inf, injections=[injection], seed=1)
+        simulator.run()
+        stored = store.read_observations("a")
+    change = stored["value"].to_numpy() - np.arange(60.0)
+    changed = np.flatnonzero(np.abs(change) > 1e-9)
+    assert (stored["load"] == 1.0).all()
+    if kind == "spike":
+        assert changed.tolist() == [10]
+        assert change[10] == pytest.approx(6 * spread)
+    elif kind == "level_shift":
+        assert changed.tolist() == list(range(10, 30))
+        np.testing.assert_allclose(change[10:30], 4 * spread)
+    elif kind == "variance_burst":
+        assert set(changed) <= set(range(10, 30)) and len(changed) == 20
+        assert 1.5 * spread < np.std(change[10:30]) < 5 * spread
+    else:
+        assert changed.tolist() == list(range(10, 30))
+        np.testing.assert_array_equal(stored["value"].to_numpy()[10:30], 9.0)
+    assert simulator.applied == [injection]
+
+
+def test_a_store_down_for_a_while_is_retried_and_nothing_is_lost(tmp_path):
+    from anomalia.store.server import local_influxd
+
+    injection = parse_injection("level_shift@+2s,series=a,length=3")
+    replay = prepare(_small(n=8), timestamps="keep")
+    with local_influxd(tmp_path / "first") as url:
+        store = open_store(url)
+        simulator = Simulator(store, replay, speed=np.inf, injections=[injection])
+        simulator.step(elapsed_ns=3e9)  # 0-3 s written; the shift began at 2 s
+    # The server is gone: the next write fails and the simulator keeps its place.
+    with pytest.raises(StoreError):
+        simulator.step(elapsed_ns=np.inf)
+    assert simulator.cursor == 8 and injection.done == 2
+    with local_influxd(tmp_path / "first") as url_again:  # the same data folder
+        simulator.store = open_store(url_again)
+        simulator.run()
+        values = simulator.store.read_observations("a")["value"]
+    spread = replay.spreads[("a", "value")]
+    expected = np.arange(8.0)
+    expected[2:5] += 4 * spread
+    np.testing.assert_allclose(values, expected)
