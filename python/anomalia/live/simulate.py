@@ -160,7 +160,8 @@ class Simulator:
         known = store.read_injections()
         self.last_request = int(known["injection_id"].max()) if len(known) else None
 
-    def _resolve(self, injection: Injection) -> Injection | None:
+    def _resolve(self, injection: Injection) -> Injection:
+        """Fill in the series, column and start; refuse a series or column not replayed."""
         series = self.replay.series
         if injection.series_id is None:
             injection.series_id = series[0]
@@ -187,8 +188,9 @@ class Simulator:
             injection = inject.from_request(request)
             try:
                 self.pending.append(self._resolve(injection))
-                log.info("%s: %s into %s queued", injection.source, injection.kind,
-                         injection.series_id)  # fmt: skip
+                log.info(
+                    "%s: %s into %s queued", injection.source, injection.kind, injection.series_id
+                )
             except ConfigError as error:
                 log.warning("ignored %s", error)
 
