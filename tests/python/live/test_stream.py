@@ -202,3 +202,17 @@ def test_models_that_cannot_stream_are_refused_before_any_work(tmp_path, capsys)
     url = f"duckdb:///{tmp_path / 'live.duckdb'}"
     assert main(["stream", "--store", url, "--models", models, "--once"]) == 1
     assert "cannot continue a stream" in capsys.readouterr().err
+
+
+def test_checkpoints_of_other_models_stop_the_stream_with_what_to_do(tmp_path, capsys):
+    url = f"duckdb:///{tmp_path / 'live.duckdb'}"
+    frame = observations()
+    with open_store(url) as store:
+        store.write_observations(frame[frame["timestamp"] < "2026-01-01 00:04"])
+        assert _stream(url, _trained(tmp_path / "models"), tmp_path / "state") == 0
+        store.write_observations(frame[frame["timestamp"] >= "2026-01-01 00:04"])
+        retrained = _trained(tmp_path / "models", {"method": "quantile", "contamination": 0.05})
+        assert _stream(url, retrained, tmp_path / "state") == 2
+        assert len(store.read_scores()) < len(frame)  # nothing skipped silently
+    error = capsys.readouterr().err
+    assert "belongs to model fingerprint" in error and "remove that folder" in error
