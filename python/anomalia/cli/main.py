@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from anomalia import __version__
 from anomalia.cli import bench as cli_bench
 from anomalia.cli import commands, eda, experiment, serve, tune
+from anomalia.cli import dashboard as cli_dashboard
 from anomalia.cli.budget import add_budget_options
 from anomalia.cli.inputs import add_data_option, add_reading_options
 from anomalia.cli.scoreboard import add_report_option
@@ -153,6 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
     tune.register(sub)
     experiment.register(sub)
     eda.register(sub)
+    cli_dashboard.register(sub)
     p = sub.add_parser("detectors", help="list the registered detectors")
     p.add_argument(
         "--params",
