@@ -164,7 +164,7 @@ def create_app(store_url: str, models: str | Path | None = None, refresh_ms: int
         newest = found.sort_values("timestamp", ascending=False).head(ALERTS_SHOWN)
         verdicts = {}
         if not labels.empty:
-            for alert_id, label in zip(labels["alert_id"], labels["label"]):
+            for alert_id, label in zip(labels["alert_id"], labels["label"], strict=True):
                 verdicts[alert_id] = "true anomaly" if int(label) == 1 else "false alarm"
         records = newest.to_dict("records")
         options = [
