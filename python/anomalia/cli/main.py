@@ -18,7 +18,7 @@ from anomalia.cli import bench as cli_bench
 from anomalia.cli import commands, eda, experiment, serve, tune
 from anomalia.cli import dashboard as cli_dashboard
 from anomalia.cli.budget import add_budget_options
-from anomalia.cli.inputs import add_data_option, add_reading_options
+from anomalia.cli.inputs import add_data_option, add_labels_store_option, add_reading_options
 from anomalia.cli.scoreboard import add_report_option
 from anomalia.cli.tracking import add_model_source_options, add_tracking_options
 from anomalia.exceptions import AnomaliaError, ConfigError, DataError
@@ -131,6 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="model root; rows used for training are left out of the evaluation",
     )
     p.add_argument("--out", metavar="FILE", help="metrics CSV (default: paths.metrics)")
+    add_labels_store_option(p)
     add_report_option(p)
     p.set_defaults(handler=commands.evaluate)
 
