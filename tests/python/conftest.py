@@ -92,3 +92,13 @@ def ar1_series() -> LabelledSeries:
     for row in range(1, N_POINTS):  # fixture set-up, not library code
         values[row] = 0.7 * values[row - 1] + noise[row]
     return _with_spikes(values + 10.0, (400, 800, 1100))
+
+
+# -- the live stack's store (anomalia.store) ------------------------------------
+STORE_BACKENDS = ("duckdb",)
+
+
+@pytest.fixture(params=STORE_BACKENDS)
+def store_url(request: pytest.FixtureRequest, tmp_path) -> str:
+    """URL of an empty store, once per backend: a DuckDB file in ``tmp_path``."""
+    return f"duckdb:///{tmp_path / 'live.duckdb'}"
