@@ -11,8 +11,11 @@ The browser keeps the cursor (series, detector, last timestamps shown) in
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -65,8 +68,18 @@ def create_app(store_url: str, models: str | Path | None = None, refresh_ms: int
     app = Dash(__name__, title="anomalia live", update_title=None)
     app.layout = layout(refresh_ms)
 
-    def store():
-        return open_store(store_url)
+    # The store is opened once, here, so that a bad URL fails at start (each DuckDB
+    # call opens its own short-lived connection). One request uses it at a time:
+    # DuckDB connections opened by several threads of a process at once lose
+    # their pandas scans ("pandas_scan does not exist"), and Dash serves each
+    # request in a thread of its own.
+    shared = open_store(store_url)
+    one_at_a_time = threading.Lock()
+
+    @contextlib.contextmanager
+    def store() -> Iterator[Any]:
+        with one_at_a_time:
+            yield shared
 
     @functools.lru_cache(maxsize=4)
     def model_set(detector: str):
@@ -80,7 +93,7 @@ def create_app(store_url: str, models: str | Path | None = None, refresh_ms: int
         Output("series-picker", "value"),
         Output("detector-picker", "options"),
         Output("detector-picker", "value"),
-        Input("live-interval", "n_intervals"),
+        Input("slow-interval", "n_intervals"),
         State("series-picker", "value"),
         State("detector-picker", "value"),
     )
@@ -125,23 +138,17 @@ def create_app(store_url: str, models: str | Path | None = None, refresh_ms: int
                 cursor["n_columns"] = len(figure.data) - len(figures.TRACES)
                 cursor["n_flags"] = len(figures.flagged_points(observations, scores))
                 return figure, cursor, _status(cursor)
-            after = cursor["last_observation"]
-            observations = opened.read_observations(
-                series_id, after={series_id: pd.Timestamp(after)} if after else None
-            )
-            since = cursor["last_score"]
-            scores = _scores(opened, series_id, detector, pd.Timestamp(since) if since else None)
-            if since:
-                scores = scores[scores["timestamp"] > pd.Timestamp(since)]
-            if observations.empty and scores.empty:
-                return no_update, no_update, no_update
-            flagged = scores[scores["is_anomaly"].astype(bool)]
-            lookup = observations
-            if not flagged.empty:
-                lookup = opened.read_observations(
-                    series_id, start=flagged["timestamp"].min(), end=flagged["timestamp"].max()
-                )
-            flags = figures.flagged_points(lookup, scores)
+            # One read brings the new points and those the new scores are for (scores lag).
+            shown, since = cursor["last_observation"], cursor["last_score"]
+            start = pd.Timestamp(since) if since else None
+            recent = opened.read_observations(series_id, start=start or _at(shown))
+            scores = _scores(opened, series_id, detector, start)
+        if since:
+            scores = scores[scores["timestamp"] > pd.Timestamp(since)]
+        observations = recent[recent["timestamp"] > pd.Timestamp(shown)] if shown else recent
+        if observations.empty and scores.empty:
+            return no_update, no_update, no_update
+        flags = figures.flagged_points(recent, scores)
         patch = Patch()
         for trace, x, y in figures.extension(observations, scores, flags, cursor["n_columns"]):
             patch["data"][trace]["x"].extend(x)
@@ -153,7 +160,7 @@ def create_app(store_url: str, models: str | Path | None = None, refresh_ms: int
     @app.callback(
         Output("alert-picker", "options"),
         Output("alerts-data", "data"),
-        Input("live-interval", "n_intervals"),
+        Input("slow-interval", "n_intervals"),
     )
     def alerts(_tick):
         with store() as opened:
@@ -253,6 +260,10 @@ def create_app(store_url: str, models: str | Path | None = None, refresh_ms: int
         return f"asked the simulator for a {kind} in {series_id}"
 
     return app
+
+
+def _at(stamp: str | None) -> pd.Timestamp | None:
+    return pd.Timestamp(stamp) if stamp else None
 
 
 def _scores(opened, series_id: str, detector: str | None, start) -> pd.DataFrame:

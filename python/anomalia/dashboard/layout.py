@@ -17,6 +17,8 @@ from dash import dcc, html
 RANGES = {"15 min": "15min", "1 h": "1h", "6 h": "6h", "1 day": "1D", "all": None}
 INJECTIONS = ["spike", "level_shift", "variance_burst", "flatline"]
 ALERTS_SHOWN = 50
+#: ``slow-interval`` (pickers, alerts) ticks once every SLOW ticks of ``live-interval``.
+SLOW = 2
 
 _PANEL = {"border": "1px solid #ddd", "borderRadius": "6px", "padding": "10px", "margin": "6px"}
 _ROW = {"display": "flex", "gap": "12px", "alignItems": "center", "flexWrap": "wrap"}
@@ -104,6 +106,8 @@ def layout(refresh_ms: int) -> html.Div:
             html.Div([live, alerts], style={"display": "flex", "flexWrap": "wrap"}),
             explain,
             dcc.Interval(id="live-interval", interval=refresh_ms),
+            # Series, detectors and alerts change less often than points arrive.
+            dcc.Interval(id="slow-interval", interval=SLOW * refresh_ms),
             dcc.Store(id="cursor"),
             dcc.Store(id="alerts-data"),
         ],
