@@ -17,6 +17,7 @@ from anomalia import __version__
 from anomalia.cli import bench as cli_bench
 from anomalia.cli import commands, eda, experiment, serve, tune
 from anomalia.cli import dashboard as cli_dashboard
+from anomalia.cli import simulate as cli_simulate
 from anomalia.cli.budget import add_budget_options
 from anomalia.cli.inputs import add_data_option, add_labels_store_option, add_reading_options
 from anomalia.cli.scoreboard import add_report_option
@@ -151,6 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=commands.report)
 
     cli_bench.register(sub)
+    cli_simulate.register(sub)
     serve.register(sub)
     tune.register(sub)
     experiment.register(sub)

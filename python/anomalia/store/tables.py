@@ -109,11 +109,13 @@ def _numbers(column: pd.Series, table: str, name: str, *, nullable: bool) -> np.
     if pd.api.types.is_bool_dtype(column):
         return column.to_numpy(dtype=np.float64)
     values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64)
-    bad = np.isnan(values) & column.notna().to_numpy() if nullable else np.isnan(values)
+    bad = np.isinf(values) | (np.isnan(values) & column.notna().to_numpy())
+    if not nullable:
+        bad |= np.isnan(values)
     if bad.any():
         row = _first_bad(bad)
         raise DataError(
-            f"{table} frame, column `{name}`, row {row + 1}: expected a number, "
+            f"{table} frame, column `{name}`, row {row + 1}: expected a finite number, "
             f"got {_show(column.iloc[row])}"
         )
     return values

@@ -174,7 +174,7 @@ def test_empty_store_reads_empty_frames(store):
         ),
         (
             pd.DataFrame({"series_id": ["a"], "timestamp": [T0], "value": ["high"]}),
-            "column `value`, row 1: expected a number, got 'high'",
+            "column `value`, row 1: expected a finite number, got 'high'",
         ),
     ],
 )
@@ -196,3 +196,38 @@ def test_bad_scores_and_injections_named(store):
 def test_bad_url_names_the_schemes(url):
     with pytest.raises(ConfigError, match="duckdb:///"):
         open_store(url)
+
+
+def test_awkward_series_ids_and_rows_without_values(store):
+    awkward = 'rack 1,a=b\'s "x"'
+    frame = _observations(awkward, 3).assign(value=[1.0, np.nan, 3.0])
+    store.write_observations(frame)
+    read = store.read_observations(awkward)
+    assert read["series_id"].unique().tolist() == [awkward]
+    assert len(read) == 3 and np.isnan(read["value"].iloc[1])
+    assert store.latest(awkward) == {awkward: T0 + pd.Timedelta("2s")}
+    store.write_labels(
+        pd.DataFrame({"series_id": [awkward], "timestamp": [T0], "label": [1], "source": ['a "b"']})
+    )
+    assert store.read_labels(awkward)["source"].tolist() == ['a "b"']
+
+
+def test_polling_many_series_with_after(store):
+    ids = [f"s{i:03d}" for i in range(450)]
+    frame = pd.concat([_observations(s, 3) for s in ids])
+    store.write_observations(frame)
+    after = dict.fromkeys(ids[:400], T0 + pd.Timedelta("1s")) | {ids[400]: T0}
+    new = store.read_observations(after=after)
+    counts = new.groupby("series_id").size()
+    assert (counts[ids[:400]] == 1).all()
+    assert counts[ids[400]] == 2
+    assert (counts[ids[401:]] == 3).all()
+    assert len(store.read_observations(ids[10:300])) == 290 * 3
+
+
+def test_relative_duckdb_url_is_relative_to_the_working_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with open_store("duckdb:///data/live.duckdb") as store:
+        store.write_observations(_observations("a", 2))
+    assert (tmp_path / "data" / "live.duckdb").is_file()
+    assert open_store(f"duckdb:///{tmp_path}/data/live.duckdb").series() == ["a"]
