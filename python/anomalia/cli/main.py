@@ -18,6 +18,7 @@ from anomalia.cli import bench as cli_bench
 from anomalia.cli import commands, eda, experiment, serve, tune
 from anomalia.cli import dashboard as cli_dashboard
 from anomalia.cli import simulate as cli_simulate
+from anomalia.cli import stream as cli_stream
 from anomalia.cli.budget import add_budget_options
 from anomalia.cli.inputs import add_data_option, add_labels_store_option, add_reading_options
 from anomalia.cli.scoreboard import add_report_option
@@ -158,6 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
     experiment.register(sub)
     eda.register(sub)
     cli_dashboard.register(sub)
+    cli_stream.register(sub)
     p = sub.add_parser("detectors", help="list the registered detectors")
     p.add_argument(
         "--params",

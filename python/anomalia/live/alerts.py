@@ -4,7 +4,7 @@ An alert is the onset of a run of flagged points (as for an alert budget,
 :func:`anomalia.thresholds.budget.alert_onsets`): a flagged point whose
 predecessor in the same series and detector is not flagged. Runs continue
 across cycles: the last flag of each series and detector is kept in the
-checkpoint. Its id is deterministic, ``"{detector}:{series_id}:{onset}"``, so
+checkpoint. Its id is deterministic (:func:`anomalia.store.alert_id`), so
 the store holds each alert once however often a restart derives it again.
 
 Delivery is at least once per alert, and in practice once: an alert is
@@ -85,11 +85,6 @@ def onsets(
     return flags & ~previous
 
 
-def alert_id(detector: str, series_id: str, timestamp: pd.Timestamp) -> str:
-    """The deterministic id of an alert: ``"{detector}:{series_id}:{onset isoformat}"``."""
-    return f"{detector}:{series_id}:{pd.Timestamp(timestamp).isoformat()}"
-
-
 def new_alerts(scores: pd.DataFrame, stored: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
     """Split the alerts of one cycle into those to store and those already stored.
 
@@ -111,7 +106,8 @@ def new_alerts(scores: pd.DataFrame, stored: pd.DataFrame) -> tuple[pd.DataFrame
     delivered = dict(zip(stored["alert_id"], stored["delivered"].astype(bool), strict=True))
     known = scores["alert_id"].isin(delivered)
     fresh = scores[~known].assign(delivered=False)
-    again = scores[known & ~scores["alert_id"].map(delivered).fillna(False).astype(bool)]
+    sent = scores["alert_id"].map(lambda name: delivered.get(name, False)).astype(bool)
+    again = scores[known & ~sent]
     return fresh.reset_index(drop=True), [payload(row) for row in again.to_dict("records")]
 
 

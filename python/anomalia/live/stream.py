@@ -31,9 +31,10 @@ import pandas as pd
 
 from anomalia.engine.fleet import advance_series
 from anomalia.exceptions import DataError, StreamingError
-from anomalia.live.alerts import Webhook, alert_id, merge_pending, new_alerts, onsets, payload
+from anomalia.live.alerts import Webhook, merge_pending, new_alerts, onsets, payload
 from anomalia.live.checkpoint import Checkpoints, Progress
 from anomalia.live.metrics import StreamMetrics
+from anomalia.store import alert_id
 
 log = logging.getLogger(__name__)
 
@@ -279,7 +280,14 @@ class Stream:
         cycles = 0
         while True:
             began = time.perf_counter()
-            report = self.cycle()
+            try:
+                report = self.cycle()
+            except OSError as error:  # the store went away: nothing of the cycle is checkpointed
+                log.warning("cycle failed, retrying from the last checkpoint: %s", error)
+                self.progress = self.checkpoints.load()
+                if once or self._stop.wait(interval):
+                    raise
+                continue
             total += report.points
             window_points += report.points
             cycles += 1
