@@ -96,15 +96,19 @@ def create_app(store_url: str, models: str | Path | None = None, refresh_ms: int
         Input("slow-interval", "n_intervals"),
         State("series-picker", "value"),
         State("detector-picker", "value"),
+        running=[(Output("slow-interval", "disabled"), True, False)],
     )
     def pickers(_tick, series_id, detector):
         with store() as opened:
             all_series, detectors = opened.series(), opened.detectors()
+        # Unchanged values are not sent again: that would redraw the live figure.
+        picked_series = no_update
         if series_id not in all_series:
-            series_id = all_series[0] if all_series else None
+            picked_series = all_series[0] if all_series else None
+        picked_detector = no_update
         if detector not in detectors:
-            detector = detectors[0] if detectors else None
-        return all_series, series_id, detectors, detector
+            picked_detector = detectors[0] if detectors else None
+        return all_series, picked_series, detectors, picked_detector
 
     @app.callback(
         Output("series-graph", "figure"),
@@ -115,6 +119,9 @@ def create_app(store_url: str, models: str | Path | None = None, refresh_ms: int
         Input("detector-picker", "value"),
         Input("range-picker", "value"),
         State("cursor", "data"),
+        # No tick while a request runs: Dash drops the answer of a request that a newer
+        # one overtook, so on a slow machine ticks faster than answers would show nothing.
+        running=[(Output("live-interval", "disabled"), True, False)],
     )
     def live(_tick, series_id, detector, span, cursor):
         if series_id is None:
@@ -123,18 +130,15 @@ def create_app(store_url: str, models: str | Path | None = None, refresh_ms: int
                 None,
                 "no series in the store yet",
             )
-        fresh = (
-            cursor is None
-            or ctx.triggered_id != "live-interval"
-            or (cursor["series"], cursor["detector"]) != (series_id, detector)
-        )
+        picked = {"series": series_id, "detector": detector, "range": span}
+        fresh = cursor is None or any(cursor.get(key) != value for key, value in picked.items())
         with store() as opened:
             if fresh:
                 start = _window_start(opened, series_id, RANGES.get(span))
                 observations = opened.read_observations(series_id, start=start)
                 scores = _scores(opened, series_id, detector, start)
                 figure = figures.live_figure(observations, scores)
-                cursor = _advance({"series": series_id, "detector": detector}, observations, scores)
+                cursor = _advance(picked, observations, scores)
                 cursor["n_columns"] = len(figure.data) - len(figures.TRACES)
                 cursor["n_flags"] = len(figures.flagged_points(observations, scores))
                 return figure, cursor, _status(cursor)
@@ -160,7 +164,8 @@ def create_app(store_url: str, models: str | Path | None = None, refresh_ms: int
     @app.callback(
         Output("alert-picker", "options"),
         Output("alerts-data", "data"),
-        Input("slow-interval", "n_intervals"),
+        Input("alerts-interval", "n_intervals"),
+        running=[(Output("alerts-interval", "disabled"), True, False)],
     )
     def alerts(_tick):
         with store() as opened:

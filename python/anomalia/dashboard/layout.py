@@ -17,7 +17,7 @@ from dash import dcc, html
 RANGES = {"15 min": "15min", "1 h": "1h", "6 h": "6h", "1 day": "1D", "all": None}
 INJECTIONS = ["spike", "level_shift", "variance_burst", "flatline"]
 ALERTS_SHOWN = 50
-#: ``slow-interval`` (pickers, alerts) ticks once every SLOW ticks of ``live-interval``.
+#: ``slow-interval`` (pickers) and ``alerts-interval`` tick every SLOW ticks of the live one.
 SLOW = 2
 
 _PANEL = {"border": "1px solid #ddd", "borderRadius": "6px", "padding": "10px", "margin": "6px"}
@@ -36,7 +36,7 @@ def layout(refresh_ms: int) -> html.Div:
             dcc.RadioItems(
                 id="range-picker",
                 options=[{"label": label, "value": label} for label in RANGES],
-                value="1 h",
+                value="1 day",
                 inline=True,
             ),
         ],
@@ -108,6 +108,7 @@ def layout(refresh_ms: int) -> html.Div:
             dcc.Interval(id="live-interval", interval=refresh_ms),
             # Series, detectors and alerts change less often than points arrive.
             dcc.Interval(id="slow-interval", interval=SLOW * refresh_ms),
+            dcc.Interval(id="alerts-interval", interval=SLOW * refresh_ms),
             dcc.Store(id="cursor"),
             dcc.Store(id="alerts-data"),
         ],
