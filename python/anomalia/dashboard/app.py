@@ -125,11 +125,8 @@ def create_app(store_url: str, models: str | Path | None = None, refresh_ms: int
     )
     def live(_tick, series_id, detector, span, cursor):
         if series_id is None:
-            return (
-                figures.live_figure(_empty(), _empty_scores()),
-                None,
-                "no series in the store yet",
-            )
+            waiting = figures.message_figure("no series in the store yet")
+            return waiting, None, "no series in the store yet"
         picked = {"series": series_id, "detector": detector, "range": span}
         fresh = cursor is None or any(cursor.get(key) != value for key, value in picked.items())
         with store() as opened:
@@ -206,8 +203,8 @@ def create_app(store_url: str, models: str | Path | None = None, refresh_ms: int
     )
     def explain_alert(alert_id, alerts_data):
         if not alert_id or not alerts_data or alert_id not in alerts_data:
-            blank = figures.contribution_figure(None)
-            return blank, blank, HIDDEN, "pick an alert to see what drove it"
+            blank = figures.message_figure("pick an alert in the list to see what drove it")
+            return blank, figures.contribution_figure(None), HIDDEN, ""
         alert = alerts_data[alert_id]
         onset = pd.Timestamp(alert["timestamp"])
         with store() as opened:
@@ -299,16 +296,13 @@ def _status(cursor: dict) -> str:
     )
 
 
-def _empty() -> pd.DataFrame:
-    return pd.DataFrame({"timestamp": pd.Series(dtype="datetime64[ns]"), "value": []})
-
-
 def _empty_scores() -> pd.DataFrame:
+    """Scores of no detector: the live figure then shows the values alone."""
     return pd.DataFrame(
         {
-            "timestamp": pd.Series(dtype="datetime64[ns]"),
-            "score": [],
-            "threshold": [],
+            "timestamp": pd.Series(dtype="datetime64[ns, UTC]"),
+            "score": pd.Series(dtype=float),
+            "threshold": pd.Series(dtype=float),
             "is_anomaly": pd.Series(dtype=bool),
         }
     )

@@ -156,3 +156,13 @@ def contribution_figure(contributions: pd.Series | None) -> go.Figure:
         margin={"l": 50, "r": 20, "t": 40, "b": 30},
     )
     return figure
+
+
+def message_figure(message: str) -> go.Figure:
+    """A figure with no axes that only says ``message`` (nothing to plot yet)."""
+    figure = go.Figure()
+    figure.add_annotation(text=message, showarrow=False, font={"size": 14, "color": "#777"})
+    figure.update_layout(
+        xaxis={"visible": False}, yaxis={"visible": False}, margin={"l": 10, "r": 10, "t": 10}
+    )
+    return figure

@@ -68,13 +68,20 @@ def test_a_child_ignoring_sigterm_is_killed_after_the_grace_period(tmp_path):
     assert supervisor.processes["stubborn"].returncode == -signal.SIGKILL
 
 
-def test_a_child_that_exits_is_reported(tmp_path):
-    supervisor = Supervisor(
-        [sleeper("long", tmp_path / "ready"), Child("short", (sys.executable, "-c", "exit(3)"))]
-    )
+def test_a_child_that_exits_is_reported_once(tmp_path):
+    done = Child("done", (sys.executable, "-c", "exit(0)"))
+    supervisor = Supervisor([sleeper("long", tmp_path / "ready"), done])
     supervisor.start()
     try:
-        assert supervisor.wait(poll_seconds=0.05) == ("short", 3)
+        assert supervisor.wait(poll_seconds=0.05) == ("done", 0)
+        assert supervisor.exited() is None and not supervisor.failed()  # the rest run on
+    finally:
+        supervisor.stop()
+    supervisor = Supervisor([Child("broken", (sys.executable, "-c", "exit(3)"))])
+    supervisor.start()
+    try:
+        assert supervisor.wait(poll_seconds=0.05) == ("broken", 3)
+        assert supervisor.failed()
     finally:
         supervisor.stop()
 
