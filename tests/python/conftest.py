@@ -7,11 +7,6 @@ seed, with additive spikes at known rows. Labels mark the spikes with 1.
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import subprocess
-import time
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -102,74 +97,20 @@ def ar1_series() -> LabelledSeries:
 
 
 # -- the live stack's store (anomalia.store) ------------------------------------
-INFLUXD = shutil.which("influxd") or "/usr/bin/influxd"
-_INFLUX_CONFIG = """reporting-disabled = true
-bind-address = "127.0.0.1:{rpc_port}"
-[meta]
-  dir = "{root}/meta"
-  logging-enabled = false
-[data]
-  dir = "{root}/data"
-  wal-dir = "{root}/wal"
-  query-log-enabled = false
-[http]
-  bind-address = "127.0.0.1:{http_port}"
-  log-enabled = false
-  max-row-limit = 0
-[monitor]
-  store-enabled = false
-[continuous_queries]
-  enabled = false
-[logging]
-  level = "warn"
-"""
-
-
-def free_port() -> int:
-    """A TCP port on loopback that nothing listens on now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def influx_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``influxdb://127.0.0.1:PORT/anomalia_test``: a real InfluxDB 1.x server for the session.
 
     ``influxd`` runs with its own data, meta and WAL folders and free loopback
-    ports, and is stopped at the end of the session.
+    ports (:func:`anomalia.store.server.local_influxd`), and is stopped at the
+    end of the session.
     """
-    if not os.path.exists(INFLUXD):
+    from anomalia.store.server import influxd_path, local_influxd
+
+    if influxd_path() is None:
         pytest.skip("needs influxd (Debian package `influxdb`: deployment/install_system.sh)")
-    root = tmp_path_factory.mktemp("influxdb")
-    http_port = free_port()
-    config = root / "influxdb.conf"
-    config.write_text(_INFLUX_CONFIG.format(root=root, rpc_port=free_port(), http_port=http_port))
-    log = (root / "influxd.log").open("w")
-    server = subprocess.Popen(
-        [INFLUXD, "run", "-config", str(config)], stdout=log, stderr=subprocess.STDOUT
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if server.poll() is not None:
-                pytest.fail(f"influxd exited: {(root / 'influxd.log').read_text()[-2000:]}")
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{http_port}/ping", timeout=1):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail("influxd did not answer /ping within 30 s")
-                time.sleep(0.1)
-        yield f"influxdb://127.0.0.1:{http_port}/anomalia_test"
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()
+    with local_influxd(tmp_path_factory.mktemp("influxdb"), "anomalia_test") as url:
+        yield url
 
 
 STORE_BACKENDS = ("duckdb", "influxdb")

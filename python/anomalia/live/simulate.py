@@ -96,7 +96,8 @@ def prepare(
     frame = observations[["series_id", "timestamp", *columns]].copy()
     stamps = frame["timestamp"].astype("datetime64[ns, UTC]").array.asi8
     first, last = int(stamps.min()), int(stamps.max())
-    origin = first + int(start_fraction * (last - first))
+    # The start is a data point, so that it lands on `now` exactly.
+    origin = int(stamps[stamps >= first + int(start_fraction * (last - first))].min())
     backfill_ns = 0 if backfill is None else int(backfill.value)
     keep = stamps >= origin - backfill_ns
     frame = frame.loc[keep].copy()

@@ -1,20 +1,21 @@
 """The embedded store: one DuckDB file, no server.
 
-DuckDB lets one process at a time open a file for writing, and a process
-holding it open locks every other process out, readers included. So this
-store never keeps a connection: every call opens the file, does its work in
-one transaction and closes it, and a call that finds the file locked retries
-with a short random back-off until ``lock_timeout`` seconds have passed. The
-simulator, ``anomalia stream`` and the dashboard can then share one file; each
-holds the lock for milliseconds (opening costs about 10-30 ms per call).
+DuckDB lets one process at a time open a file, readers included, and keeps
+it locked while open. So this store never keeps the file: it holds an
+in-memory DuckDB database and, for each call, attaches the file, works in
+one transaction and detaches it, releasing the lock. A call that finds the
+file locked retries every few milliseconds until ``lock_timeout`` seconds
+have passed. The simulator, ``anomalia stream`` and the dashboard can then
+share one file; each holds it for milliseconds per call.
 """
 
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +46,15 @@ _SCHEMA = (
     "requested TIMESTAMP_NS)",
 )
 
-_MAX_BACKOFF_S = 0.05
+# A waiting call retries every few milliseconds, and a store leaves the file
+# free for longer than that between two of its calls, so that a process
+# calling in a loop cannot starve the others (the file lock is not fair).
+_MAX_BACKOFF_S = 0.004
+_GAP_S = 0.01
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _quote(name: str) -> str:
@@ -83,7 +92,14 @@ class DuckDBStore(Store):
         self.url = f"duckdb:///{self.path}"
         self.lock_timeout = lock_timeout
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._memory = duckdb.connect(":memory:")
+        self._guard = threading.Lock()  # one call at a time on the in-memory connection
+        self._released_at = -np.inf
+        self._columns: set[str] = {"series_id", "timestamp"}
         self._run(self._create)
+
+    def close(self) -> None:
+        self._memory.close()
 
     def _create(self, con: Any) -> None:
         for statement in _SCHEMA:
@@ -103,51 +119,73 @@ class DuckDBStore(Store):
     # -- connections --------------------------------------------------------
     @contextmanager
     def _connection(self) -> Iterator[Any]:
+        """The file attached to this store's in-memory database for one call.
+
+        Attaching costs a few milliseconds where a new connection costs tens;
+        detaching releases the file's lock for the other processes.
+        """
+        duckdb = self._duckdb
+        # ResourceInUseException: the file is attached by another store of this process.
+        busy_errors = (
+            duckdb.IOException,
+            getattr(duckdb, "ResourceInUseException", duckdb.IOException),
+        )
         deadline = time.monotonic() + self.lock_timeout
-        delay = 0.002
-        while True:
-            try:
-                con = self._duckdb.connect(str(self.path))
-                break
-            except self._duckdb.IOException as error:
-                if "lock" not in str(error).lower():
-                    raise StoreError(f"{self.path}: cannot open the store ({error})") from None
-                if time.monotonic() > deadline:
+        delay = 0.001
+        with self._guard:
+            con = self._memory
+            pause = self._released_at + _GAP_S - time.monotonic()
+            if pause > 0:
+                time.sleep(pause)
+            while True:
+                try:
+                    con.execute(f"ATTACH {_literal(str(self.path))} AS live")
+                    break
+                except busy_errors as error:
+                    busy = "lock" in str(error).lower() or "already attached" in str(error)
+                    if not busy:
+                        raise StoreError(f"{self.path}: cannot open the store ({error})") from None
+                    if time.monotonic() > deadline:
+                        raise StoreError(
+                            f"{self.path}: still locked by another process after "
+                            f"{self.lock_timeout:g} s ({error})"
+                        ) from None
+                except duckdb.Error as error:
                     raise StoreError(
-                        f"{self.path}: still locked by another process after "
-                        f"{self.lock_timeout:g} s ({error})"
+                        f"{self.path}: not a readable DuckDB store ({error})"
                     ) from None
-            except self._duckdb.Error as error:
-                raise StoreError(f"{self.path}: not a readable DuckDB store ({error})") from None
-            time.sleep(random.uniform(0, delay))
-            delay = min(2 * delay, _MAX_BACKOFF_S)
-        try:
-            yield con
-        finally:
-            con.close()
+                time.sleep(random.uniform(0.5, 1.0) * delay)
+                delay = min(2 * delay, _MAX_BACKOFF_S)
+            try:
+                con.execute("USE live")
+                yield con
+            finally:
+                con.execute("USE memory")
+                con.execute("DETACH live")
+                self._released_at = time.monotonic()
 
     def _run(self, work: Callable[[Any], Any]) -> Any:
-        """``work(connection)`` in one transaction; retried when threads of this
-        process conflict on the same rows."""
-        deadline = time.monotonic() + self.lock_timeout
-        while True:
-            with self._connection() as con:
-                try:
-                    con.execute("BEGIN TRANSACTION")
-                    result = work(con)
-                    con.execute("COMMIT")
-                    return result
-                except self._duckdb.TransactionException:
+        """``work(connection)`` in one transaction, the file attached meanwhile."""
+        with self._connection() as con:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                result = work(con)
+                con.execute("COMMIT")
+            except BaseException:
+                with suppress(self._duckdb.Error):  # a failed COMMIT has rolled back already
                     con.execute("ROLLBACK")
-                    if time.monotonic() > deadline:
-                        raise
-            time.sleep(random.uniform(0, _MAX_BACKOFF_S))
+                raise
+            return result
 
     def _query(self, sql: str, parameters: list | None = None, **frames: pd.DataFrame):
         def work(con: Any) -> pd.DataFrame:
             for name, frame in frames.items():
                 con.register(name, frame)
-            return con.execute(sql, parameters or []).df()
+            try:
+                return con.execute(sql, parameters or []).df()
+            finally:
+                for name in frames:
+                    con.unregister(name)
 
         return self._run(work)
 
@@ -155,26 +193,26 @@ class DuckDBStore(Store):
     def _upsert(self, table: str, rows: pd.DataFrame, con: Any) -> None:
         con.register("incoming", rows)
         columns = ", ".join(_quote(c) for c in rows.columns)
-        con.execute(f"INSERT OR REPLACE INTO {table} ({columns}) SELECT {columns} FROM incoming")
+        try:
+            con.execute(
+                f"INSERT OR REPLACE INTO {table} ({columns}) SELECT {columns} FROM incoming"
+            )
+        finally:
+            con.unregister("incoming")
 
     def _write_observations(self, rows: pd.DataFrame) -> None:
         rows = _as_timestamps(rows, ("timestamp",))
 
         def work(con: Any) -> None:
-            known = {
-                name
-                for (name,) in con.execute(
-                    "SELECT column_name FROM information_schema.columns "
-                    "WHERE table_name = 'observations'"
-                ).fetchall()
-            }
+            # Columns are only ever added, so the ones seen once stay known.
             for name in rows.columns:
-                if name not in known:
+                if name not in self._columns:
                     kind = "BOOLEAN" if rows[name].dtype == bool else "DOUBLE"
                     con.execute(
                         f"ALTER TABLE observations ADD COLUMN IF NOT EXISTS {_quote(name)} {kind}"
                     )
             self._upsert("observations", rows, con)
+            self._columns.update(rows.columns)
 
         self._run(work)
 

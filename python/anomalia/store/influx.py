@@ -15,7 +15,8 @@ The server must answer queries whole: leave ``[http] max-row-limit`` at 0.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -31,6 +32,7 @@ _TAGS = {
     "injections": ("series_id",),
 }
 _IDS_PER_STATEMENT = 200
+_LARGEST = np.finfo(np.float64).max
 _BATCH = 5000
 
 
@@ -59,7 +61,8 @@ def _field(values: pd.Series, name: str) -> pd.Series:
     if pd.api.types.is_integer_dtype(values):
         return key + "=" + values.astype(str) + "i"
     if pd.api.types.is_float_dtype(values):
-        numbers = values.to_numpy(dtype=np.float64)
+        # InfluxDB stores no infinity: the largest floats stand for it (see _finite_back).
+        numbers = np.clip(values.to_numpy(dtype=np.float64), -_LARGEST, _LARGEST)
         text = pd.Series(np.char.mod("%.17g", numbers), index=values.index)
         return (key + "=" + text).where(~np.isnan(numbers), "")
     text = values.astype(str).str.replace("\\", "\\\\", regex=False)
@@ -109,20 +112,32 @@ class InfluxStore(Store):
             host, port, username or "root", password or "root", database, timeout=timeout
         )
         self._last_injection = 0
-        try:
-            self._client.create_database(database)
-        except Exception as error:  # requests' and the client's errors, all "cannot reach"
-            raise StoreError(f"{self.url}: cannot reach the InfluxDB server ({error})") from None
+        self._call(self._client.create_database, database)
 
     def close(self) -> None:
         self._client.close()
 
     # -- plumbing -----------------------------------------------------------
+    def _call(self, action: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """``action(...)`` of the client, its errors as the store's."""
+        import requests
+        from influxdb.exceptions import InfluxDBClientError, InfluxDBServerError
+
+        try:
+            return action(*args, **kwargs)
+        except InfluxDBClientError as error:  # 4xx: a field of another type, say
+            raise DataError(f"{self.url}: the server refused the data ({error})") from None
+        except (InfluxDBServerError, requests.RequestException, OSError) as error:
+            raise StoreError(f"{self.url}: cannot reach the InfluxDB server ({error})") from None
+
     def _send(self, lines: pd.Series) -> None:
         lines = lines.tolist()
         for first in range(0, len(lines), _BATCH):
-            self._client.write_points(
-                lines[first : first + _BATCH], protocol="line", time_precision="n"
+            self._call(
+                self._client.write_points,
+                lines[first : first + _BATCH],
+                protocol="line",
+                time_precision="n",
             )
 
     def _points(self, table: str, rows: pd.DataFrame, fields: Iterable[str]) -> pd.Series:
@@ -140,8 +155,11 @@ class InfluxStore(Store):
         """Rows of several ``SELECT`` statements sent in one request, ``time`` as ``timestamp``."""
         frames = []
         for first in range(0, len(statements), 50):
-            results = self._client.query(
-                "; ".join(statements[first : first + 50]), epoch="ns", method="POST"
+            results = self._call(
+                self._client.query,
+                "; ".join(statements[first : first + 50]),
+                epoch="ns",
+                method="POST",
             )
             for result in results if isinstance(results, list) else [results]:
                 for series in result.raw.get("series", []):
@@ -152,7 +170,12 @@ class InfluxStore(Store):
         if not frames:
             return pd.DataFrame({"timestamp": np.zeros(0, np.int64)})
         frame = pd.concat(frames, ignore_index=True).rename(columns={"time": "timestamp"})
-        return frame.drop(columns=["_missing"], errors="ignore")
+        frame = frame.drop(columns=["_missing"], errors="ignore")
+        for name in frame.columns:
+            if pd.api.types.is_float_dtype(frame[name]):
+                values = frame[name].to_numpy(dtype=np.float64)
+                frame[name] = np.where(np.abs(values) == _LARGEST, np.sign(values) * np.inf, values)
+        return frame
 
     @staticmethod
     def _where(
@@ -212,11 +235,28 @@ class InfluxStore(Store):
         clauses = [
             clause
             for since, ids in groups.items()
-            for clause in self._where(ids, None, start, end, since)
+            # One group holding every series (the usual poll) needs no series filter.
+            for clause in self._where(
+                None if series_ids is None and len(ids) == len(wanted) else ids,
+                None,
+                start,
+                end,
+                since,
+            )
         ]
         if not clauses:
             return pd.DataFrame({"timestamp": np.zeros(0, np.int64)})
-        return self._select(self._statements("observations", clauses))
+        frame = self._select(self._statements("observations", clauses))
+        if series_ids is None and len(groups) == 1 and None not in groups:
+            # A series written after `wanted` was listed matched only the time filter:
+            # read it whole, as a series absent from `after` must be.
+            appeared = sorted(set(self._series()) - set(wanted) - set(after))
+            if appeared:
+                whole = self._read_observations(appeared, start, end, None)
+                frame = pd.concat(
+                    [frame[~frame["series_id"].isin(appeared)], whole], ignore_index=True
+                )
+        return frame
 
     def _read(
         self,
@@ -264,7 +304,9 @@ class InfluxStore(Store):
 
     # -- catalogue ----------------------------------------------------------
     def _tag_values(self, table: str, key: str) -> list[str]:
-        result = self._client.query(f'SHOW TAG VALUES FROM "{table}" WITH KEY = "{key}"')
+        result = self._call(
+            self._client.query, f'SHOW TAG VALUES FROM "{table}" WITH KEY = "{key}"'
+        )
         return [point["value"] for point in result.get_points()]
 
     def _series(self) -> list[str]:

@@ -105,17 +105,22 @@ def _timestamps_ns(column: pd.Series, table: str, name: str) -> np.ndarray:
     return converted.array.asi8.copy()
 
 
-def _numbers(column: pd.Series, table: str, name: str, *, nullable: bool) -> np.ndarray:
+def _numbers(
+    column: pd.Series, table: str, name: str, *, nullable: bool, infinite: bool = False
+) -> np.ndarray:
     if pd.api.types.is_bool_dtype(column):
         return column.to_numpy(dtype=np.float64)
     values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64)
-    bad = np.isinf(values) | (np.isnan(values) & column.notna().to_numpy())
+    bad = np.isnan(values) & column.notna().to_numpy()
+    if not infinite:
+        bad |= np.isinf(values)
     if not nullable:
         bad |= np.isnan(values)
     if bad.any():
         row = _first_bad(bad)
         raise DataError(
-            f"{table} frame, column `{name}`, row {row + 1}: expected a finite number, "
+            f"{table} frame, column `{name}`, row {row + 1}: expected a "
+            f"{'number' if infinite else 'finite number'}, "
             f"got {_show(column.iloc[row])}"
         )
     return values
@@ -212,7 +217,8 @@ def table_in(frame: pd.DataFrame, table: str) -> pd.DataFrame:
         elif kind == "timestamp":
             out[name] = _timestamps_ns(column, table, name)
         elif kind == "float":
-            out[name] = _numbers(column, table, name, nullable=False)
+            # A threshold may be infinite (nothing flagged), as in the contract's scores.
+            out[name] = _numbers(column, table, name, nullable=False, infinite=name == "threshold")
         elif kind == "bool":
             out[name] = _booleans(column, table, name)
         elif kind == "label":
@@ -292,14 +298,23 @@ def instant(value: object, name: str) -> int | None:
 
 
 def after_ns(after: Mapping[str, object] | None) -> dict[str, int] | None:
-    """The ``after`` mapping of ``read_observations`` as {series_id: int64 ns}."""
+    """The ``after`` mapping of ``read_observations`` as {series_id: int64 ns}.
+
+    Converted at once: ``anomalia stream`` polls with one entry per series.
+    """
     if after is None:
         return None
     if not isinstance(after, Mapping):
         raise TypeError(f"`after` must be a mapping of series_id to timestamp, got {after!r}")
-    out = {}
-    for series_id, stamp in after.items():
-        value = instant(stamp, f"after[{series_id!r}]")
-        if value is not None:
-            out[str(series_id)] = value
-    return out
+    if not after:
+        return {}
+    keys = [str(k) for k in after]
+    try:
+        stamps = pd.to_datetime(pd.Series(list(after.values()), dtype=object), utc=True)
+    except (TypeError, ValueError):
+        for key, value in after.items():  # the slow path names the entry
+            instant(value, f"after[{key!r}]")
+        raise
+    values = stamps.dt.tz_localize(None).astype("datetime64[ns]").array.asi8
+    present = stamps.notna().to_numpy()
+    return {k: int(v) for k, v, ok in zip(keys, values, present, strict=True) if ok}

@@ -184,3 +184,39 @@ def test_start_fraction_and_backfill_choose_the_first_points():
     # The start (5 s into the data) is `now`; the backfill lies before it.
     assert pd.to_datetime(a["timestamp"].iloc[2], utc=True) == now
     assert (replay.offsets[:4] < 0).all() and replay.offsets[4] == 0
+
+
+def test_the_start_is_a_data_point():
+    frame = _small(n=4, step="10s")  # 0, 10, 20, 30 s: 40 % of the span is 12 s
+    now = pd.Timestamp("2030-01-01 00:00:00", tz="UTC")
+    replay = prepare(frame, start_fraction=0.4, now=now)
+    assert replay.rows.query("series_id == 'a'")["value"].tolist() == [2.0, 3.0]
+    assert replay.start == now.value == replay.rows["timestamp"].min()
+
+
+@pytest.mark.parametrize("kind", ["spike", "level_shift", "variance_burst", "flatline"])
+def test_each_kind_changes_the_points_it_should(kind, tmp_path):
+    frame = _small(n=60).assign(load=1.0)  # a second value column, left alone
+    replay = prepare(frame, timestamps="keep")
+    spread = replay.spreads[("a", "value")]
+    injection = parse_injection(f"{kind}@+10s,series=a,column=value")
+    with open_store(f"duckdb:///{tmp_path / 'live.duckdb'}") as store:
+        simulator = Simulator(store, replay, speed=np.inf, injections=[injection], seed=1)
+        simulator.run()
+        stored = store.read_observations("a")
+    change = stored["value"].to_numpy() - np.arange(60.0)
+    changed = np.flatnonzero(np.abs(change) > 1e-9)
+    assert (stored["load"] == 1.0).all()
+    if kind == "spike":
+        assert changed.tolist() == [10]
+        assert change[10] == pytest.approx(6 * spread)
+    elif kind == "level_shift":
+        assert changed.tolist() == list(range(10, 30))
+        np.testing.assert_allclose(change[10:30], 4 * spread)
+    elif kind == "variance_burst":
+        assert set(changed) <= set(range(10, 30)) and len(changed) == 20
+        assert 1.5 * spread < np.std(change[10:30]) < 5 * spread
+    else:
+        assert changed.tolist() == list(range(10, 30))
+        np.testing.assert_array_equal(stored["value"].to_numpy()[10:30], 9.0)
+    assert simulator.applied == [injection]

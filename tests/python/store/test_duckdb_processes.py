@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import threading
 
 import pandas as pd
 import pytest
@@ -107,3 +108,33 @@ def test_a_file_that_is_not_a_store_is_named(tmp_path):
     path.write_text("shopping list\n")
     with pytest.raises(StoreError, match="notes.duckdb"):
         open_store(f"duckdb:///{path}")
+
+
+@pytest.mark.parametrize("shared", [True, False], ids=["one store", "a store per thread"])
+def test_threads_of_one_process_write_and_read_at_once(tmp_path, shared):
+    url = f"duckdb:///{tmp_path / 'live.duckdb'}"
+    common = open_store(url)
+    t0 = pd.Timestamp("2024-01-01", tz="UTC")
+    failures = []
+
+    def work(name: str) -> None:
+        store = common if shared else open_store(url)
+        try:
+            for batch in range(8):
+                stamps = t0 + pd.to_timedelta(range(batch * 3, batch * 3 + 3), unit="s")
+                store.write_observations(
+                    pd.DataFrame({"series_id": name, "timestamp": stamps, "value": 1.0})
+                )
+                assert len(store.read_observations(name)) == 3 * (batch + 1)
+        except Exception as error:  # reported below, with the thread's name
+            failures.append(f"{name}: {error!r}")
+
+    threads = [threading.Thread(target=work, args=(f"t{k}",)) for k in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert common.read_observations().groupby("series_id").size().to_dict() == dict.fromkeys(
+        ["t0", "t1", "t2", "t3"], 24
+    )

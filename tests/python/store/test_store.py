@@ -120,6 +120,14 @@ def test_scores_idempotent_per_detector(store):
     assert late["timestamp"].tolist() == [T0 + pd.Timedelta("1s")]
 
 
+def test_an_infinite_threshold_is_kept(store):
+    # Rows warming up or never flagged carry an infinite threshold, as in detect's output.
+    store.write_scores(_scores("a", "zscore", 3).assign(threshold=[np.inf, 2.5, 2.5]))
+    assert store.read_scores()["threshold"].tolist() == [np.inf, 2.5, 2.5]
+    with pytest.raises(DataError, match="column `score`, row 2: expected a finite number"):
+        store.write_scores(_scores("a", "zscore", 3).assign(score=[0.0, np.inf, 1.0]))
+
+
 def test_alerts_keyed_by_their_deterministic_id(store):
     alert = _scores("a", "zscore", 4).iloc[[3]].drop(columns=["is_anomaly", "status"])
     store.write_alerts(alert)
@@ -231,3 +239,12 @@ def test_relative_duckdb_url_is_relative_to_the_working_folder(tmp_path, monkeyp
         store.write_observations(_observations("a", 2))
     assert (tmp_path / "data" / "live.duckdb").is_file()
     assert open_store(f"duckdb:///{tmp_path}/data/live.duckdb").series() == ["a"]
+
+
+def test_a_series_appearing_between_polls_is_read_whole(store):
+    store.write_observations(_observations("a", 5))
+    cursor = store.latest()
+    store.write_observations(_observations("b", 5))  # older than a's cursor: all of it is new
+    store.write_observations(_observations("a", 1, start=5))
+    new = store.read_observations(after=cursor)
+    assert new.groupby("series_id").size().to_dict() == {"a": 1, "b": 5}
