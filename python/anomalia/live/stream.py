@@ -22,6 +22,7 @@ import logging
 import signal
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -88,6 +89,9 @@ class Stream:
     checkpoints : Checkpoints
     webhook : Webhook, optional
     metrics : StreamMetrics, optional
+    on_written : callable, optional
+        Called with each cycle's scores once the store holds them (the
+        benchmark times ingest-to-flag latency with it).
     """
 
     def __init__(
@@ -98,12 +102,14 @@ class Stream:
         *,
         webhook: Webhook | None = None,
         metrics: StreamMetrics | None = None,
+        on_written: Callable[[pd.DataFrame], None] | None = None,
     ):
         self.store = store
         self.model_sets = model_sets
         self.checkpoints = checkpoints
         self.webhook = webhook
         self.metrics = metrics
+        self.on_written = on_written
         self.progress: Progress = checkpoints.load()
         self._refused: set[tuple[str, str]] = set()
         self._stop = threading.Event()
@@ -119,6 +125,8 @@ class Stream:
             scores, cursor = self._score(frame)
             if len(scores):
                 self.store.write_scores(scores)
+                if self.on_written is not None:
+                    self.on_written(scores)
                 report.scores = len(scores)
                 report.newest = scores["timestamp"].max()
             report.alerts = self._raise_alerts(scores)
@@ -200,6 +208,8 @@ class Stream:
             self.progress.states[key] = state
             score[finite] = answers.score
             threshold[finite] = answers.threshold
+            # No threshold yet (a new series' first points: infinite) is stored as missing.
+            threshold[~np.isfinite(threshold)] = np.nan
             flags[finite] = answers.is_anomaly
             status[finite] = answers.status
         return {

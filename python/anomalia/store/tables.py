@@ -217,8 +217,16 @@ def table_in(frame: pd.DataFrame, table: str) -> pd.DataFrame:
         elif kind == "timestamp":
             out[name] = _timestamps_ns(column, table, name)
         elif kind == "float":
-            # A threshold may be infinite (nothing flagged), as in the contract's scores.
-            out[name] = _numbers(column, table, name, nullable=False, infinite=name == "threshold")
+            # A threshold may be infinite (nothing flagged), as in the contract's scores;
+            # a score row may have no score or threshold (NaN): a point with a missing
+            # value, or a new series still collecting the points its model is fitted on.
+            out[name] = _numbers(
+                column,
+                table,
+                name,
+                nullable=table == "scores",
+                infinite=name == "threshold",
+            )
         elif kind == "bool":
             out[name] = _booleans(column, table, name)
         elif kind == "label":

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -99,21 +101,43 @@ def stream_models(tmp_path_factory) -> str:
     return str(root)
 
 
-def fork_cli(argv: list[str]):
-    """Run ``anomalia ARGV`` in a forked child: the CLI's own code, without import time.
+def _run_cli(argv: list[str]) -> None:
+    from anomalia.cli.main import main
 
-    The child starts with every module this process has imported, so it is
-    scoring within milliseconds; that is what lets a test kill it dozens of
-    times. The parent must hold no threads or open store connections at fork.
+    sys.exit(main(argv))
+
+
+#: Imported once by the fork server, so that each CLI child starts in milliseconds.
+_PRELOAD = [
+    "anomalia.cli.main",
+    "anomalia.cli.commands",
+    "anomalia.cli.stream",
+    "anomalia.modelset",
+    "anomalia.detectors.statistical",
+    "anomalia.live.stream",
+    "anomalia.store.duckdb",
+    "anomalia.store.influx",
+    "duckdb",
+    "influxdb",
+]
+
+
+@pytest.fixture(scope="session")
+def fork_cli():
+    """Run ``anomalia ARGV`` in a child process that starts in milliseconds.
+
+    Children are forked by a fork server (:mod:`multiprocessing`), a fresh
+    interpreter that imported the CLI once and has opened no store: forking
+    the test process itself would copy the DuckDB library's locks as some
+    thread of it held them. Returns a function ``argv -> Process``; the
+    child's exit code is the CLI's.
     """
-    import multiprocessing
-    import os
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(_PRELOAD)
 
-    def run() -> None:
-        from anomalia.cli.main import main
+    def start(argv: list[str]) -> multiprocessing.Process:
+        process = context.Process(target=_run_cli, args=(argv,), daemon=True)
+        process.start()
+        return process
 
-        os._exit(main(argv))
-
-    process = multiprocessing.get_context("fork").Process(target=run, daemon=True)
-    process.start()
-    return process
+    return start

@@ -19,7 +19,7 @@ from anomalia.live.stream import Stream, load_model_sets
 from anomalia.modelset import ModelSet
 from anomalia.store import open_store
 
-from .conftest import Receiver, fork_cli, observations
+from .conftest import Receiver, observations
 
 
 def _stream(store_url: str, models: str, state, *extra: str) -> int:
@@ -124,7 +124,7 @@ def test_metrics_count_points_and_alerts(tmp_path, stream_models):
     assert float(lines["anomalia_stream_lag_seconds"]) > 0
 
 
-def test_sigterm_finishes_the_cycle_checkpoints_and_exits_0(tmp_path, stream_models):
+def test_sigterm_finishes_the_cycle_checkpoints_and_exits_0(tmp_path, stream_models, fork_cli):
     url = f"duckdb:///{tmp_path / 'live.duckdb'}"
     with open_store(url) as store:
         store.write_observations(observations())
@@ -155,3 +155,21 @@ def test_interval_must_be_a_positive_duration(value, capsys):
     with pytest.raises(SystemExit):
         main(["stream", f"--interval={value}"])
     assert "positive duration" in capsys.readouterr().err
+
+
+def test_an_alert_budget_flags_as_detect_with_the_same_budget(tmp_path, stream_models):
+    url = f"duckdb:///{tmp_path / 'live.duckdb'}"
+    frame = observations()
+    with open_store(url) as store:
+        store.write_observations(frame)
+        _stream(url, stream_models, tmp_path / "state", "--alerts-per-1000", "5")
+        scores = _by_key(store.read_scores())
+    budget = {"method": "budget", "alerts_per_1000": 5.0}
+    model_set = ModelSet.load(f"{stream_models}/zscore").rethreshold(budget)
+    whole = frame.assign(timestamp=frame["timestamp"].dt.tz_localize("UTC"))
+    expected = _by_key(model_set.score(whole, progress=False))
+    trained = _by_key(ModelSet.load(f"{stream_models}/zscore").score(whole, progress=False))
+    ready = expected["status"] == "ok"
+    assert not np.allclose(expected["threshold"][ready], trained["threshold"][ready])
+    np.testing.assert_allclose(scores["threshold"][ready], expected["threshold"][ready])
+    assert scores["is_anomaly"].tolist() == expected["is_anomaly"].tolist()
