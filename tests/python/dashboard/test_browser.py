@@ -15,19 +15,14 @@ from pathlib import Path
 
 import pytest
 
+from anomalia.dashboard.screenshot import CHROMEDRIVER, CHROMIUM, chromium
 from anomalia.store import alert_id, open_store
 
 from .conftest import HISTORY, SERIES, Stack, free_port, points
 
-CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
-FLAGS = (
-    "--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage "
-    "--disable-background-networking --disable-component-update --disable-sync --no-first-run"
-).split()
-
-webdriver = pytest.importorskip("selenium.webdriver")
+pytest.importorskip("selenium")
 pytestmark = pytest.mark.skipif(
-    not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
+    not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()),
     reason="needs Debian's chromium and chromium-driver (deployment/install_system.sh)",
 )
 
@@ -69,13 +64,7 @@ def dashboard(stack: Stack) -> Iterator[str]:
 @pytest.fixture
 def browser(tmp_path) -> Iterator[object]:
     """Headless chromium; Selenium Manager never runs (binary and driver are given)."""
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in [*FLAGS, f"--user-data-dir={tmp_path / 'chromium'}", "--window-size=1400,1000"]:
-        options.add_argument(flag)
-    driver = webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))
+    driver = chromium(tmp_path / "chromium")
     driver.set_page_load_timeout(60)
     try:
         yield driver
