@@ -194,9 +194,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--data", default="data/raw/synthetic.parquet", metavar="FILE", help="replayed data"
     )
     # The demo's data is 5-minute: at 300 each series gets a point a second, and replaying
-    # its second half (never trained on) after six hours of backfill shows scores at once.
+    # its second half (never trained on) after a day of backfill shows flags at once.
     parser.add_argument("--speed", default="300", help="simulator: data seconds a second (300)")
-    parser.add_argument("--backfill", default="6h", help="simulator: history written first (6h)")
+    parser.add_argument("--backfill", default="1d", help="simulator: history written first (1d)")
     parser.add_argument(
         "--start-fraction", default="0.5", help="simulator: share of each series skipped (0.5)"
     )
