@@ -12,6 +12,7 @@ with the ``--inject`` ones, to the points it writes.
 
 from __future__ import annotations
 
+import copy
 import logging
 import threading
 import time
@@ -22,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from anomalia.contract import value_columns
-from anomalia.exceptions import ConfigError
+from anomalia.exceptions import ConfigError, StoreError
 from anomalia.live import injections as inject
 from anomalia.live.injections import Injection
 from anomalia.store import Store
@@ -32,6 +33,7 @@ log = logging.getLogger("anomalia")
 #: Most rows sent in one write, so a fast replay still polls for requests.
 MAX_ROWS_PER_WRITE = 20_000
 POLL_INTERVAL_S = 0.5
+RETRY_S = 1.0
 
 
 @dataclass
@@ -158,7 +160,8 @@ class Simulator:
         known = store.read_injections()
         self.last_request = int(known["injection_id"].max()) if len(known) else None
 
-    def _resolve(self, injection: Injection) -> Injection | None:
+    def _resolve(self, injection: Injection) -> Injection:
+        """Fill in the series, column and start; refuse a series or column not replayed."""
         series = self.replay.series
         if injection.series_id is None:
             injection.series_id = series[0]
@@ -185,8 +188,9 @@ class Simulator:
             injection = inject.from_request(request)
             try:
                 self.pending.append(self._resolve(injection))
-                log.info("%s: %s into %s queued", injection.source, injection.kind,
-                         injection.series_id)  # fmt: skip
+                log.info(
+                    "%s: %s into %s queued", injection.source, injection.kind, injection.series_id
+                )
             except ConfigError as error:
                 log.warning("ignored %s", error)
 
@@ -216,8 +220,14 @@ class Simulator:
         if end <= self.cursor:
             return 0
         rows = self.replay.rows.iloc[self.cursor : end].copy()
+        # Injections advance only with a write that went through: a retry redoes them.
+        before = copy.deepcopy((self.pending, self.applied, self.rng.bit_generator.state))
         self._inject(rows)
-        self.store.write_observations(rows.assign(timestamp=pd.to_datetime(rows["timestamp"])))
+        try:
+            self.store.write_observations(rows.assign(timestamp=pd.to_datetime(rows["timestamp"])))
+        except StoreError:
+            self.pending, self.applied, self.rng.bit_generator.state = before
+            raise
         last = rows.groupby("series_id", sort=False).last()
         for column in self.replay.columns:
             self.last_values.update(
@@ -234,6 +244,9 @@ class Simulator:
     def run(self, *, duration: float | None = None, stop: threading.Event | None = None) -> int:
         """Replay until the data ends, ``duration`` wall seconds pass or ``stop`` is set.
 
+        A store that cannot be reached is retried every second (the points
+        due meanwhile are written late, with their own timestamps).
+
         Returns the number of rows written.
         """
         stop = stop or threading.Event()
@@ -243,7 +256,12 @@ class Simulator:
             if duration is not None and waited >= duration:
                 break
             elapsed = np.inf if np.isinf(self.speed) else waited * self.speed * 1e9
-            self.step(elapsed)
+            try:
+                self.step(elapsed)
+            except StoreError as error:  # a server restarting, a file held too long
+                log.warning("%s; retrying in %g s", error, RETRY_S)
+                stop.wait(RETRY_S)
+                continue
             if self.finished or np.isinf(self.speed):
                 continue
             due_in = (self.replay.offsets[self.cursor] - elapsed) / (self.speed * 1e9)

@@ -27,7 +27,8 @@ class Store(ABC):
     replaces the columns it carries (keys: observations ``series_id,
     timestamp``; scores ``series_id, detector, timestamp``; alerts
     ``alert_id``; labels ``series_id, timestamp``). Time filters are inclusive
-    (``start <= timestamp <= end``); ``after`` is strict.
+    (``start <= timestamp <= end``); ``after`` is strict. Threads may share a
+    store (on DuckDB their calls take turns); a process needs one store per URL.
 
     Attributes
     ----------

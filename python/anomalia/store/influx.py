@@ -77,6 +77,14 @@ def _any_of(name: str, values: Sequence[str]) -> str:
     return "(" + " OR ".join(f'"{name}" = {_quote(v)}' for v in values) + ")"
 
 
+class _Refused(StoreError, PermissionError):
+    """The server refused the credentials (401), or the right to do this (403)."""
+
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.code = code
+
+
 class InfluxStore(Store):
     """A store in an InfluxDB 1.x database, created when missing.
 
@@ -112,7 +120,12 @@ class InfluxStore(Store):
             host, port, username or "root", password or "root", database, timeout=timeout
         )
         self._last_injection = 0
-        self._call(self._client.create_database, database)
+        try:
+            self._call(self._client.create_database, database)
+        except _Refused as error:
+            if error.code != 403:
+                raise
+            # A user without admin rights may not create it: it must exist already.
 
     def close(self) -> None:
         self._client.close()
@@ -125,7 +138,15 @@ class InfluxStore(Store):
 
         try:
             return action(*args, **kwargs)
-        except InfluxDBClientError as error:  # 4xx: a field of another type, say
+        except InfluxDBClientError as error:
+            if error.code in (401, 403):
+                raise _Refused(
+                    f"{self.url}: the server refused the credentials or the right to "
+                    f"this (user and password go in the URL: influxdb://USER:PASSWORD@HOST:PORT/DB)"
+                    f" ({error})",
+                    error.code,
+                ) from None
+            # Any other 4xx: a field written before as another type, say.
             raise DataError(f"{self.url}: the server refused the data ({error})") from None
         except (InfluxDBServerError, requests.RequestException, OSError) as error:
             raise StoreError(f"{self.url}: cannot reach the InfluxDB server ({error})") from None

@@ -30,6 +30,7 @@ bind-address = "127.0.0.1:{rpc_port}"
   bind-address = "127.0.0.1:{http_port}"
   log-enabled = false
   max-row-limit = 0
+  auth-enabled = {auth}
 [monitor]
   store-enabled = false
 [continuous_queries]
@@ -54,13 +55,14 @@ def free_port() -> int:
 
 @contextmanager
 def local_influxd(
-    root: str | Path, database: str = "anomalia", *, timeout: float = 30.0
+    root: str | Path, database: str = "anomalia", *, timeout: float = 30.0, auth: bool = False
 ) -> Iterator[str]:
     """Run ``influxd`` with its data, meta and WAL folders under ``root``; yield its store URL.
 
     Reporting and the internal monitor are off; the HTTP API and the RPC
-    service listen on free loopback ports. The server is stopped (SIGTERM,
-    then SIGKILL after 10 s) when the block ends.
+    service listen on free loopback ports. With ``auth`` the server asks for
+    credentials (create the first admin user through the HTTP API). The
+    server is stopped (SIGTERM, then SIGKILL after 10 s) when the block ends.
 
     Raises
     ------
@@ -79,7 +81,9 @@ def local_influxd(
     root.mkdir(parents=True, exist_ok=True)
     http_port = free_port()
     config = root / "influxdb.conf"
-    config.write_text(_CONFIG.format(root=root, rpc_port=free_port(), http_port=http_port))
+    config.write_text(
+        _CONFIG.format(root=root, rpc_port=free_port(), http_port=http_port, auth=str(auth).lower())
+    )
     log_path = root / "influxd.log"
     with log_path.open("w") as log:
         server = subprocess.Popen(

@@ -271,6 +271,8 @@ def table_out(frame: pd.DataFrame, table: str) -> pd.DataFrame:
             out[name] = out[name].astype(np.int8)
         elif kind == "int":
             out[name] = out[name].astype(np.int64)
+        elif table == "observations" and name.endswith("_imputed"):
+            out[name] = out[name].fillna(False).astype(bool)  # the contract's imputed flags
         elif not pd.api.types.is_bool_dtype(out[name]):
             out[name] = out[name].astype(np.float64)
     if table == "observations" and "label" in out.columns:

@@ -14,7 +14,7 @@ import pytest
 
 from anomalia.cli.main import main
 from anomalia.contract import write_observations
-from anomalia.exceptions import ConfigError
+from anomalia.exceptions import ConfigError, StoreError
 from anomalia.live.injections import parse_injection
 from anomalia.live.simulate import Simulator, prepare
 from anomalia.store import open_store
@@ -220,3 +220,26 @@ def test_each_kind_changes_the_points_it_should(kind, tmp_path):
         assert changed.tolist() == list(range(10, 30))
         np.testing.assert_array_equal(stored["value"].to_numpy()[10:30], 9.0)
     assert simulator.applied == [injection]
+
+
+def test_a_store_down_for_a_while_is_retried_and_nothing_is_lost(tmp_path):
+    from anomalia.store.server import local_influxd
+
+    injection = parse_injection("level_shift@+2s,series=a,length=3")
+    replay = prepare(_small(n=8), timestamps="keep")
+    with local_influxd(tmp_path / "first") as url:
+        store = open_store(url)
+        simulator = Simulator(store, replay, speed=np.inf, injections=[injection])
+        simulator.step(elapsed_ns=3e9)  # 0-3 s written; the shift began at 2 s
+    # The server is gone: the next write fails and the simulator keeps its place.
+    with pytest.raises(StoreError):
+        simulator.step(elapsed_ns=np.inf)
+    assert simulator.cursor == 8 and injection.done == 2
+    with local_influxd(tmp_path / "first") as url_again:  # the same data folder
+        simulator.store = open_store(url_again)
+        simulator.run()
+        values = simulator.store.read_observations("a")["value"]
+    spread = replay.spreads[("a", "value")]
+    expected = np.arange(8.0)
+    expected[2:5] += 4 * spread
+    np.testing.assert_allclose(values, expected)

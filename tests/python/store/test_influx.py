@@ -63,3 +63,24 @@ def test_a_value_of_another_type_is_a_data_error(influx_url):
         with pytest.raises(DataError, match="the server refused the data.*field type conflict"):
             store.write_observations(flags)
         store._client.drop_database(store.database)
+
+
+def test_credentials_in_the_url_and_a_user_who_may_not_create_the_database(tmp_path):
+    from influxdb import InfluxDBClient
+
+    from anomalia.exceptions import StoreError
+    from anomalia.store.server import local_influxd
+
+    with local_influxd(tmp_path, "live", auth=True) as url:
+        host, port = url.removeprefix("influxdb://").split("/")[0].split(":")
+        admin = InfluxDBClient(host, int(port))
+        admin.query("CREATE USER admin WITH PASSWORD 'secret' WITH ALL PRIVILEGES")
+        admin = InfluxDBClient(host, int(port), "admin", "secret")
+        admin.create_database("live")
+        admin.query("CREATE USER writer WITH PASSWORD 'pen'")
+        admin.query('GRANT ALL ON "live" TO "writer"')
+        with open_store(f"influxdb://writer:pen@{host}:{port}/live") as store:
+            store.write_observations(_observations("a", 2))  # the database exists: fine
+            assert store.series() == ["a"]
+        with pytest.raises(StoreError, match="refused the credentials"):
+            open_store(f"influxdb://writer:wrong@{host}:{port}/live")

@@ -84,6 +84,15 @@ def test_several_value_columns_and_missing_values(store):
     assert read["load"].iloc[2] == 0.7
 
 
+def test_contract_extras_label_and_imputed_flags_round_trip(store):
+    frame = _observations("a", 3).assign(label=[0, 1, 0], value_imputed=[False, True, False])
+    store.write_observations(frame)
+    read = store.read_observations()
+    assert read["label"].dtype == np.int8 and read["label"].tolist() == [0, 1, 0]
+    assert read["value_imputed"].dtype == bool
+    assert read["value_imputed"].tolist() == [False, True, False]
+
+
 def test_filters_and_after(store):
     store.write_observations(pd.concat([_observations("a", 10), _observations("b", 10)]))
     window = store.read_observations(
@@ -126,6 +135,19 @@ def test_an_infinite_threshold_is_kept(store):
     assert store.read_scores()["threshold"].tolist() == [np.inf, 2.5, 2.5]
     with pytest.raises(DataError, match="column `score`, row 2: expected a finite number"):
         store.write_scores(_scores("a", "zscore", 3).assign(score=[0.0, np.inf, 1.0]))
+
+
+def test_a_score_row_without_score_or_threshold_is_kept(store):
+    # A point with a missing value, or a new series' model not fitted yet.
+    missing = _scores("a", "zscore", 2).assign(
+        score=[np.nan, 1.0], threshold=[np.nan, 2.5], status=["missing", "ok"]
+    )
+    store.write_scores(missing)
+    read = store.read_scores()
+    assert np.isnan(read["score"].iloc[0]) and np.isnan(read["threshold"].iloc[0])
+    assert read["status"].tolist() == ["missing", "ok"]
+    with pytest.raises(DataError, match="alerts frame, column `score`, row 1: expected a finite"):
+        store.write_alerts(missing.drop(columns=["is_anomaly", "status"]))
 
 
 def test_alerts_keyed_by_their_deterministic_id(store):
