@@ -32,7 +32,7 @@ import hashlib
 import json
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -85,10 +85,22 @@ class SeriesModel:
     calibration: np.ndarray | None = None
     #: For a model fitted on an unseen series' first rows: their digest.
     rows_digest: bytes | None = None
+    # (ids of detector, threshold, scaler, fingerprint): a stream asks for it at every step.
+    _fingerprint: tuple | None = field(default=None, repr=False, compare=False)
 
     @property
     def fingerprint(self) -> str:
-        """Fingerprint of the fitted detector, threshold and scaler: what a stream state is for."""
+        """Fingerprint of the fitted detector, threshold and scaler: what a stream state is for.
+
+        Computed once per combination of the three objects (assigning another
+        threshold, as :meth:`ModelSet.rethreshold` does, computes it again).
+        """
+        parts = (id(self.detector), id(self.threshold), id(self.scaler))
+        if self._fingerprint is None or self._fingerprint[:3] != parts:
+            self._fingerprint = (*parts, self._compute_fingerprint())
+        return self._fingerprint[3]
+
+    def _compute_fingerprint(self) -> str:
         digest = hashlib.sha256()
         detector = self.detector
         digest.update(json.dumps([detector.name, detector.get_params()], default=str).encode())

@@ -26,16 +26,10 @@ import json
 import logging
 import multiprocessing
 import os
-import shutil
 import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -45,25 +39,6 @@ N_TRAIN_SERIES = 20
 N_TRAIN_POINTS = 600
 PARAMS = {"window": 60}
 FLEET_POINTS = 30
-
-_INFLUX_CONFIG = """reporting-disabled = true
-bind-address = "127.0.0.1:{rpc_port}"
-[meta]
-  dir = "{root}/meta"
-  logging-enabled = false
-[data]
-  dir = "{root}/data"
-  wal-dir = "{root}/wal"
-  query-log-enabled = false
-[http]
-  bind-address = "127.0.0.1:{http_port}"
-  log-enabled = false
-  max-row-limit = 0
-[monitor]
-  store-enabled = false
-[logging]
-  level = "warn"
-"""
 
 
 def _values(n: int, seed: int, offset: int = 0) -> np.ndarray:
@@ -182,10 +157,12 @@ def run(
         os.kill(worker.pid, signal.SIGTERM)
         worker.join(120)
     records = json.loads(trace.read_text()) if trace.is_file() else []
+    kept = [(flagged, stamp, count) for flagged, stamp, count in records if stamp in ingested]
+    kept.sort(key=lambda record: record[1])
     latencies = np.concatenate(
-        [np.full(count, flagged - ingested[stamp]) for flagged, stamp, count in records
-         if stamp in ingested] or [np.empty(0)]
-    )  # fmt: skip
+        [np.full(count, flagged - ingested[stamp]) for flagged, stamp, count in kept]
+        or [np.empty(0)]
+    )
     scored = int(latencies.size)
     # Sustained: points scored over the time from the first tick to the last score written.
     elapsed = max((flagged for flagged, _, _ in records), default=clock) - clock
@@ -197,47 +174,14 @@ def run(
         "latency_p50_s": float(np.percentile(latencies, 50)) if scored else float("nan"),
         "latency_p99_s": float(np.percentile(latencies, 99)) if scored else float("nan"),
         "latency_max_s": float(latencies.max()) if scored else float("nan"),
+        # In ingest order: a stream that keeps up has the same latency at the end as early on.
+        "latency_p50_first_third_s": _median_of(latencies[: scored // 3]),
+        "latency_p50_last_third_s": _median_of(latencies[-(scored // 3) :]),
     }
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@contextmanager
-def temporary_influxd(folder: Path) -> Iterator[str]:
-    """An InfluxDB 1.x server on free loopback ports; yields ``influxdb://...`` of a database."""
-    binary = shutil.which("influxd") or "/usr/bin/influxd"
-    if not Path(binary).exists():
-        raise FileNotFoundError(
-            "influxd is not installed (Debian package `influxdb`, deployment/install_system.sh)"
-        )
-    folder.mkdir(parents=True, exist_ok=True)
-    port = _free_port()
-    config = folder / "influxdb.conf"
-    config.write_text(_INFLUX_CONFIG.format(root=folder, rpc_port=_free_port(), http_port=port))
-    with (folder / "influxd.log").open("w") as log:
-        server = subprocess.Popen(
-            [binary, "run", "-config", str(config)], stdout=log, stderr=subprocess.STDOUT
-        )
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/ping", timeout=1):
-                        break
-                except OSError:
-                    if server.poll() is not None or time.monotonic() > deadline:
-                        raise RuntimeError(
-                            f"influxd did not start; see {folder}/influxd.log"
-                        ) from None
-                    time.sleep(0.2)
-            yield f"influxdb://127.0.0.1:{port}/bench"
-        finally:
-            server.terminate()
-            server.wait(30)
+def _median_of(values: np.ndarray) -> float:
+    return float(np.median(values)) if values.size else float("nan")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -264,7 +208,9 @@ def main(argv: list[str] | None = None) -> int:
                 result = run(args.influx_url, args.series, args.seconds, args.history,
                              args.interval, work)  # fmt: skip
             else:
-                with temporary_influxd(work / "influxdb") as url:
+                from anomalia.store.server import local_influxd
+
+                with local_influxd(work / "influxdb", "bench") as url:
                     result = run(url, args.series, args.seconds, args.history,
                                  args.interval, work)  # fmt: skip
         rows.append({"backend": backend, **result})

@@ -208,8 +208,6 @@ class Stream:
             self.progress.states[key] = state
             score[finite] = answers.score
             threshold[finite] = answers.threshold
-            # No threshold yet (a new series' first points: infinite) is stored as missing.
-            threshold[~np.isfinite(threshold)] = np.nan
             flags[finite] = answers.is_anomaly
             status[finite] = answers.status
         return {
