@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 from typing import Any
 
+from anomalia.cli.stream import DEFAULT_STORE
 from anomalia.exceptions import ConfigError, MissingDependencyError
 
 log = logging.getLogger("anomalia")
@@ -22,9 +24,9 @@ def register(sub: Any) -> None:
     p = sub.add_parser("dashboard", help="live dashboard of a store: series, scores, alerts")
     p.add_argument(
         "--store",
-        required=True,
         metavar="URL",
-        help="duckdb:///data/live.duckdb or influxdb://HOST:PORT/DATABASE",
+        help="duckdb:///FILE or influxdb://HOST:PORT/DATABASE (default: $ANOMALIA_STORE, "
+        f"else {DEFAULT_STORE}, as anomalia stream)",
     )
     p.add_argument(
         "--models", metavar="DIR", help="model root for the explain view (anomalia train's)"
@@ -61,7 +63,8 @@ def dashboard(args: argparse.Namespace) -> None:
             "reaches it can write labels and inject anomalies; pass --insecure if the network "
             "is trusted"
         )
-    app = create_app(args.store, args.models, refresh_ms=int(args.refresh * 1000))
+    store = args.store or os.environ.get("ANOMALIA_STORE") or DEFAULT_STORE
+    app = create_app(store, args.models, refresh_ms=int(args.refresh * 1000))
     print(f"dashboard: http://{args.host}:{args.port}/", flush=True)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     app.run(host=args.host, port=args.port, debug=False)
