@@ -198,13 +198,16 @@ def create_app(store_url: str, models: str | Path | None = None, refresh_ms: int
         Output("contribution-graph", "figure"),
         Output("contribution-graph", "style"),
         Output("explain-note", "children"),
+        # The live figure follows: it shows the picked alert's series and detector.
+        Output("series-picker", "value", allow_duplicate=True),
+        Output("detector-picker", "value", allow_duplicate=True),
         Input("alert-picker", "value"),
         State("alerts-data", "data"),
+        prevent_initial_call=True,
     )
     def explain_alert(alert_id, alerts_data):
         if not alert_id or not alerts_data or alert_id not in alerts_data:
-            blank = figures.message_figure("pick an alert in the list to see what drove it")
-            return blank, figures.contribution_figure(None), HIDDEN, ""
+            return no_update, no_update, no_update, no_update, no_update, no_update
         alert = alerts_data[alert_id]
         onset = pd.Timestamp(alert["timestamp"])
         with store() as opened:
@@ -218,6 +221,8 @@ def create_app(store_url: str, models: str | Path | None = None, refresh_ms: int
             figures.contribution_figure(found.contributions),
             HIDDEN if found.contributions is None else SHOWN,
             note,
+            alert["series_id"],
+            alert["detector"],
         )
 
     @app.callback(

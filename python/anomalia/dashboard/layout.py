@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dash import dcc, html
 
+from anomalia.dashboard.figures import message_figure
+
 #: Time ranges of ``range-picker``: label and span (None: everything stored).
 RANGES = {"15 min": "15min", "1 h": "1h", "6 h": "6h", "1 day": "1D", "all": None}
 INJECTIONS = ["spike", "level_shift", "variance_burst", "flatline"]
@@ -84,8 +86,12 @@ def layout(refresh_ms: int) -> html.Div:
             html.Div(id="explain-note", style={"color": "#555"}),
             html.Div(
                 [
-                    dcc.Graph(id="explain-graph", style={"flex": "2 1 480px", "height": "340px"}),
-                    dcc.Graph(id="contribution-graph"),
+                    dcc.Graph(
+                        id="explain-graph",
+                        figure=message_figure("pick an alert in the list to see what drove it"),
+                        style={"flex": "2 1 480px", "height": "340px"},
+                    ),
+                    dcc.Graph(id="contribution-graph", style={"display": "none"}),
                 ],
                 style=_ROW,
             ),
