@@ -110,9 +110,18 @@ def _stream_worker(
 
 
 def run(
-    url: str, series: int, seconds: int, history: int, interval: float, work: Path
+    url: str,
+    series: int,
+    seconds: int,
+    history: int,
+    interval: float,
+    work: Path,
+    context: multiprocessing.context.BaseContext | None = None,
 ) -> dict[str, float]:
-    """One backend: catch-up rate, then sustained points/s and latency percentiles."""
+    """One backend: catch-up rate, then sustained points/s and latency percentiles.
+
+    ``context`` starts the stream's process (default: ``spawn``, a fresh interpreter).
+    """
     from anomalia.live.checkpoint import Checkpoints
     from anomalia.live.stream import Stream, load_model_sets
     from anomalia.store import open_store
@@ -135,7 +144,7 @@ def run(
         checkpoints.close()
 
         trace = work / "trace.json"
-        context = multiprocessing.get_context("spawn")
+        context = context or multiprocessing.get_context("spawn")
         ready = context.Event()
         worker = context.Process(
             target=_stream_worker, args=(url, models, str(state), interval, str(trace), ready)

@@ -200,7 +200,14 @@ class Stream:
                     model_set, series_id, self.progress.states.get(key), values[finite],
                     stamps[finite],
                 )  # fmt: skip
-            except (DataError, StreamingError) as error:
+            except StreamingError as error:
+                # A state of other models: skipping would lose points, so stop and say why.
+                raise StreamingError(
+                    f"{name}, series `{series_id}`: {error}; the checkpoints in "
+                    f"{self.checkpoints.folder} were written with other models: remove that "
+                    "folder (or give another --state) to start the stream again"
+                ) from None
+            except DataError as error:
                 # One series the models cannot score must not stop the others.
                 self._refused.add(key)
                 log.error("%s: series `%s` is not scored: %s", name, series_id, error)

@@ -173,3 +173,46 @@ def test_an_alert_budget_flags_as_detect_with_the_same_budget(tmp_path, stream_m
     assert not np.allclose(expected["threshold"][ready], trained["threshold"][ready])
     np.testing.assert_allclose(scores["threshold"][ready], expected["threshold"][ready])
     assert scores["is_anomaly"].tolist() == expected["is_anomaly"].tolist()
+
+
+def _trained(root, threshold: dict | None = None) -> str:
+    frame = observations()
+    frame["timestamp"] = frame["timestamp"].dt.tz_localize("UTC")
+    model_set = ModelSet("zscore", {"window": 24}, threshold)
+    model_set.fit(frame, train_fraction=0.5, progress=False).save(root / "zscore")
+    return str(root)
+
+
+def test_a_series_the_models_cannot_score_is_skipped_and_the_others_go_on(tmp_path, caplog):
+    models = _trained(tmp_path / "models")  # no new-series way: unseen series are refused
+    url = f"duckdb:///{tmp_path / 'live.duckdb'}"
+    frame = observations()
+    frame.loc[frame["series_id"] == "s2", "series_id"] = "stranger"
+    with open_store(url) as store:
+        store.write_observations(frame)
+        assert _stream(url, models, tmp_path / "state") == 0
+        scored = store.read_scores()
+    assert sorted(scored["series_id"].unique()) == ["s0", "s1"]
+    assert len(scored) == 2 * len(frame) // 3
+    assert "series `stranger` is not scored" in caplog.text
+
+
+def test_models_that_cannot_stream_are_refused_before_any_work(tmp_path, capsys):
+    models = _trained(tmp_path / "models", {"method": "dynamic"})
+    url = f"duckdb:///{tmp_path / 'live.duckdb'}"
+    assert main(["stream", "--store", url, "--models", models, "--once"]) == 1
+    assert "cannot continue a stream" in capsys.readouterr().err
+
+
+def test_checkpoints_of_other_models_stop_the_stream_with_what_to_do(tmp_path, capsys):
+    url = f"duckdb:///{tmp_path / 'live.duckdb'}"
+    frame = observations()
+    with open_store(url) as store:
+        store.write_observations(frame[frame["timestamp"] < "2026-01-01 00:04"])
+        assert _stream(url, _trained(tmp_path / "models"), tmp_path / "state") == 0
+        store.write_observations(frame[frame["timestamp"] >= "2026-01-01 00:04"])
+        retrained = _trained(tmp_path / "models", {"method": "quantile", "contamination": 0.05})
+        assert _stream(url, retrained, tmp_path / "state") == 2
+        assert len(store.read_scores()) < len(frame)  # nothing skipped silently
+    error = capsys.readouterr().err
+    assert "belongs to model fingerprint" in error and "remove that folder" in error
