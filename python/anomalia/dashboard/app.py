@@ -23,7 +23,7 @@ import pandas as pd
 from dash import Dash, Input, Output, Patch, State, ctx, no_update
 
 from anomalia.dashboard import figures
-from anomalia.dashboard.explain import explain, model_folder
+from anomalia.dashboard.explain import AFTER, BEFORE, HISTORY, explain, model_folder
 from anomalia.dashboard.layout import ALERTS_SHOWN, RANGES, layout
 
 log = logging.getLogger(__name__)
@@ -211,7 +211,7 @@ def create_app(store_url: str, models: str | Path | None = None, refresh_ms: int
         alert = alerts_data[alert_id]
         onset = pd.Timestamp(alert["timestamp"])
         with store() as opened:
-            observations = opened.read_observations(alert["series_id"])
+            observations = _around(opened, alert["series_id"], onset)
         found = explain(observations, onset, model_set(alert["detector"]), alert["series_id"])
         note = f"{alert['detector']} on {alert['series_id']}, onset {onset}"
         if found.note:
@@ -267,6 +267,23 @@ def create_app(store_url: str, models: str | Path | None = None, refresh_ms: int
         return f"asked the simulator for a {kind} in {series_id}"
 
     return app
+
+
+def _around(opened, series_id: str, onset: pd.Timestamp) -> pd.DataFrame:
+    """The rows the explain view needs around ``onset``, not the whole series.
+
+    The series' step is read off the hour around the onset; without two rows
+    there (a slow series), the whole series is read.
+    """
+    hour = pd.Timedelta("1h")
+    near = opened.read_observations(series_id, start=onset - hour, end=onset + hour)
+    steps = near["timestamp"].diff().dropna()
+    if steps.empty:
+        return opened.read_observations(series_id)
+    step = steps.median()
+    return opened.read_observations(
+        series_id, start=onset - (BEFORE + HISTORY) * step, end=onset + (AFTER + 1) * step
+    )
 
 
 def _at(stamp: str | None) -> pd.Timestamp | None:

@@ -123,6 +123,8 @@ def test_every_callback_reads_and_writes_the_store(scored):
     )
     assert explained["explain-note"]["children"].startswith("zscore on s1, onset")
     assert explained["series-picker"]["value"] == "s1"  # the live figure follows the alert
+    # The onset (row 99 of 101) with the 60 rows before it and the one after.
+    assert len(explained["explain-graph"]["figure"]["data"][0]["x"]) == 62
 
     answer = call(
         client,
