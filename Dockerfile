@@ -3,9 +3,10 @@
 # Run: see deployment/docker/docker-compose.yml and docs/deployment_guide.md.
 #
 # Two stages: `build` runs the workstation's install (deployment/install_system.sh,
-# then `make install`) with runtime extras only; `runtime` gets the same Debian
-# packages and copies the finished .venv and .Rlib, leaving pip's and make's
-# work behind. No pytest, ruff or hypothesis; TensorFlow only with DEEP=true.
+# then `make install`) with runtime extras only (the service, R, the live stack);
+# `runtime` gets the same Debian packages and copies the finished .venv and .Rlib,
+# leaving pip's and make's work behind. No pytest, ruff or hypothesis; TensorFlow
+# only with DEEP=true.
 
 FROM python:3.11-slim-bookworm AS build
 
@@ -28,7 +29,7 @@ RUN bash deployment/install_system.sh && rm -rf /var/lib/apt/lists/*
 # The same install as on a workstation, `make install` (Python .venv pinned by
 # constraints.txt, the R package in R/ into .Rlib), with the service's extras only.
 COPY . .
-RUN extras="serve,r"; if [ "$DEEP" = true ]; then extras="$extras,deep"; fi \
+RUN extras="serve,r,live"; if [ "$DEEP" = true ]; then extras="$extras,deep"; fi \
     && make install EXTRAS="$extras" && rm -rf /root/.cache
 
 
@@ -48,9 +49,11 @@ RUN bash deployment/install_system.sh && rm -rf /var/lib/apt/lists/*
 # the source stays beside it (the install is editable, as on a workstation).
 COPY --from=build /opt/anomalia /opt/anomalia
 
-# Run as an unprivileged user; it owns only the registry folder it writes.
+# Run as an unprivileged user; it owns only the folders it writes (the registry, and the
+# live stack's InfluxDB data and stream checkpoints: deployment/docker/docker-compose.yml).
 RUN useradd --system --uid 10001 --no-create-home --home-dir /opt/anomalia anomalia \
-    && mkdir -p /data/models /var/lib/anomalia/registry \
+    && mkdir -p /data/models /var/lib/anomalia/registry /var/lib/anomalia/influxdb \
+        /var/lib/anomalia/stream \
     && chown -R anomalia:anomalia /var/lib/anomalia
 USER anomalia
 

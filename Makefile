@@ -117,3 +117,11 @@ fuzz: install
 loadtest: install
 	$(BIN)/python -m anomalia.service.loadtest --models data/models --model zscore \
 		--points 1000 --clients 1 8 --requests 150 --repeats 3 --workers 2
+
+# The live stack (docs/live.md): simulator -> store -> anomalia stream -> API and dashboard
+# on http://127.0.0.1:5006; trains the demo's models first if data/models has none.
+# Ctrl-C stops every process. STORE=influxdb://127.0.0.1:8086/anomalia for a running InfluxDB.
+.PHONY: run
+STORE ?= duckdb:///data/live.duckdb
+run: install
+	$(BIN)/python -m anomalia.live.run --store $(STORE) --models data/models

@@ -192,10 +192,11 @@ def test_image_is_multi_stage_and_ships_only_runtime_extras(all_stages, dockerfi
     build = named["build"]
     assert ("ARG", "DEEP=false") in build
     (install,) = [run for run in args(build, "RUN") if "make install" in run]
-    assert 'extras="serve,r"' in install
+    assert 'extras="serve,r,live"' in install
     assert 'if [ "$DEEP" = true ]; then extras="$extras,deep"; fi' in install
     assert 'make install EXTRAS="$extras"' in install
-    assert not requirement_names("serve,r") & DEV_OR_DEEP
+    assert not requirement_names("serve,r,live") & DEV_OR_DEEP
+    assert {"dash", "duckdb", "influxdb"} <= requirement_names("serve,r,live")
     assert {"tensorflow", "keras"} <= requirement_names("serve,r,deep")
     assert {"fastapi", "uvicorn", "rpy2", "fastapi-offline"} <= requirement_names("serve,r")
     # The Makefile's install honours EXTRAS and installs everything by default.
@@ -231,9 +232,11 @@ def test_runtime_system_profile_leaves_out_tests_and_reports(tmp_path):
     full = missing_packages(tmp_path)
     runtime = missing_packages(tmp_path, ANOMALIA_SYSTEM="runtime")
     left_out = {"pandoc", "r-cran-rmarkdown", "r-cran-knitr", "r-cran-testthat"}
+    left_out |= {"chromium", "chromium-driver"}  # the browser test's, not the image's
     assert left_out <= set(full)
     assert set(runtime) == set(full) - left_out
     assert {"r-base-core", "r-cran-forecast", "r-cran-plumber", "r-cran-reticulate"} <= set(runtime)
+    assert "influxdb" in runtime  # compose's live stack runs the image's influxd
 
 
 def test_cd_pushes_only_images_whose_tests_passed():
@@ -276,3 +279,53 @@ def test_size_estimate_follows_the_install_it_measures(tmp_path):
     assert {"fastapi", "uvicorn", "numpy", "rpy2"} <= shipped
     assert not shipped & DEV_OR_DEEP
     assert {"tensorflow", "pytest"} <= image_size.python_closure({"all", "dev"})
+
+
+LIVE_SERVICES = ("simulate", "stream", "dashboard")
+
+
+def test_compose_runs_the_live_stack_on_the_images_influxdb(dockerfile):
+    """The live services are `make run`'s processes, with options the CLI accepts, on
+    an InfluxDB server run from the same image (Debian's influxd, as install_system.sh)."""
+    from anomalia.cli.main import build_parser
+
+    compose = yaml.safe_load(COMPOSE.read_text())
+    services = compose["services"]
+    image = services["api"]["image"]
+    influxdb = services["influxdb"]
+    assert influxdb["image"] == image
+    program, flag, config_path = influxdb["entrypoint"]
+    assert (program, flag) == ("influxd", "-config")
+    assert "influxdb" in (ROOT / "deployment" / "install_system.sh").read_text()
+    config = (ROOT / config_path.removeprefix("/opt/anomalia/")).read_text()
+    assert 'bind-address = ":8086"' in config
+    assert "127.0.0.1:8086/ping" in " ".join(influxdb["healthcheck"]["test"])
+    # The image's unprivileged user owns the folders the volumes mount.
+    runs = " ".join(args(dockerfile, "RUN"))
+    for volume in ("/var/lib/anomalia/influxdb", "/var/lib/anomalia/stream"):
+        assert volume in runs
+    assert "chown -R anomalia:anomalia /var/lib/anomalia" in runs
+    assert re.search(r'dir = "/var/lib/anomalia/influxdb/', config)
+    parser = build_parser()
+    for name in LIVE_SERVICES:
+        service = services[name]
+        assert service["image"] == image
+        assert service["depends_on"]["influxdb"]["condition"] == "service_healthy"
+        command = service["entrypoint"]
+        assert command[0] == "anomalia"
+        options = parser.parse_args(command[1:])  # exits on an unknown option
+        assert options.command == name
+        assert options.store == "influxdb://influxdb:8086/anomalia"
+        for volume in service.get("volumes", []):
+            source = volume.split(":")[0]
+            if source.startswith("."):
+                assert (COMPOSE.parent / source).resolve().parent.is_dir()
+            else:
+                assert source in compose["volumes"]
+    dashboard = parser.parse_args(services["dashboard"]["entrypoint"][1:])
+    assert services["dashboard"]["ports"] == [f"127.0.0.1:{dashboard.port}:{dashboard.port}"]
+    assert dashboard.insecure and dashboard.host == "0.0.0.0"
+    simulate = parser.parse_args(services["simulate"]["entrypoint"][1:])
+    demo_data = yaml.safe_load((ROOT / "configs" / "default.yaml").read_text())["paths"]["data"]
+    assert simulate.data == [f"/{demo_data}"]  # make demo's data, mounted at /data/raw
+    assert "../../data/raw:/data/raw:ro" in services["simulate"]["volumes"]

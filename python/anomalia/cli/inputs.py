@@ -194,7 +194,29 @@ def read_data(
     if labels:
         events = read_events(labels, args.timezone)
         observations = label_from_events(observations, events, source=str(labels))
+    labels_store = getattr(args, "labels_store", None)
+    if labels_store:
+        observations = _label_from_store(observations, labels_store)
     return observations
+
+
+def add_labels_store_option(parser: argparse.ArgumentParser) -> None:
+    """``--labels-store URL``: the dashboard's feedback labels override the data's labels."""
+    parser.add_argument(
+        "--labels-store",
+        metavar="URL",
+        help="store whose labels (dashboard feedback: 1 true anomaly, 0 false alarm) "
+        "replace the data's labels at the points they name",
+    )
+
+
+def _label_from_store(observations: pd.DataFrame, url: str) -> pd.DataFrame:
+    from anomalia.contract.feedback import label_from_feedback
+    from anomalia.store import open_store
+
+    with open_store(url) as store:
+        labels = store.read_labels()
+    return label_from_feedback(observations, labels, source=f"labels of {url}")
 
 
 def check_output(path: str | Path, option: str = "--out") -> None:

@@ -16,10 +16,11 @@ from collections.abc import Sequence
 from anomalia import __version__
 from anomalia.cli import bench as cli_bench
 from anomalia.cli import commands, eda, experiment, serve, tune
+from anomalia.cli import dashboard as cli_dashboard
 from anomalia.cli import simulate as cli_simulate
 from anomalia.cli import stream as cli_stream
 from anomalia.cli.budget import add_budget_options
-from anomalia.cli.inputs import add_data_option, add_reading_options
+from anomalia.cli.inputs import add_data_option, add_labels_store_option, add_reading_options
 from anomalia.cli.scoreboard import add_report_option
 from anomalia.cli.tracking import add_model_source_options, add_tracking_options
 from anomalia.exceptions import AnomaliaError, ConfigError, DataError
@@ -132,6 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="model root; rows used for training are left out of the evaluation",
     )
     p.add_argument("--out", metavar="FILE", help="metrics CSV (default: paths.metrics)")
+    add_labels_store_option(p)
     add_report_option(p)
     p.set_defaults(handler=commands.evaluate)
 
@@ -157,6 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
     tune.register(sub)
     experiment.register(sub)
     eda.register(sub)
+    cli_dashboard.register(sub)
     cli_stream.register(sub)
     p = sub.add_parser("detectors", help="list the registered detectors")
     p.add_argument(

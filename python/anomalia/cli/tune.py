@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from anomalia.cli.inputs import add_data_option, add_reading_options
+from anomalia.cli.inputs import add_data_option, add_labels_store_option, add_reading_options
 from anomalia.cli.tracking import add_tracking_options, track_tuning, tracking_on
 
 log = logging.getLogger("anomalia")
@@ -23,6 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--detector", required=True, metavar="NAME", help="registered detector")
     add_data_option(p, "labelled observations, parquet or CSV (default: paths.data)")
     add_reading_options(p)
+    add_labels_store_option(p)
     p.add_argument(
         "--objective",
         default="event_f1",
