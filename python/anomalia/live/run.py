@@ -66,19 +66,6 @@ def stack(options: argparse.Namespace) -> list[Child]:
     ]  # fmt: skip
 
 
-def registered() -> set[str]:
-    """The ``anomalia`` sub-commands this install has."""
-    from anomalia.cli.main import build_parser
-
-    parser = build_parser()
-    return {
-        name
-        for action in parser._actions
-        if isinstance(action, argparse._SubParsersAction)
-        for name in action.choices
-    }
-
-
 def _die_with_parent(group: int) -> Callable[[], None]:
     """``preexec_fn``: join process group ``group`` (0: lead a new one); die with the parent."""
 
@@ -220,14 +207,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     options = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     signal.signal(signal.SIGTERM, _stop_on)
-    known = registered()
-    children = [child for child in stack(options) if child.argv[3] in known]
-    for child in stack(options):
-        if child not in children:
-            log.warning(
-                "this install has no `anomalia %s`: the stack runs without it", child.argv[3]
-            )
-    supervisor = Supervisor(children)
+    supervisor = Supervisor(stack(options))
     try:
         ensure_models(Path(options.models), Path(options.data))
         supervisor.start()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from anomalia.live.run import Child, Supervisor, registered
+from anomalia.live.run import Child, Supervisor
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="process groups and prctl")
 
@@ -104,7 +104,3 @@ def test_children_die_with_a_killed_supervisor(tmp_path):
     parent.wait()
     wait_for(lambda: gone(child), timeout=10)
 
-
-def test_the_stack_runs_only_registered_commands():
-    known = registered()
-    assert {"dashboard", "serve", "train"} <= known
