@@ -455,7 +455,7 @@ class ValueNoveltyDetector(BaseDetector):
         key = {part: f"late_{part}.{column}" for part in ("prefix", "seen", "tail", "unit")}
         parts = {name: state[k] for name, k in key.items()}
         out = np.zeros(len(values))
-        if rows < self.season_rows_:
+        if rows <= self.season_rows_:  # the crossing: the stream first exceeds it
             stream = np.concatenate([parts["prefix"], values])
             parts["prefix"] = stream
             if len(stream) > self.season_rows_:
