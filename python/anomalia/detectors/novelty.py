@@ -246,7 +246,7 @@ class ValueNoveltyDetector(BaseDetector):
         series produces routinely counts less than novelty after a quiet
         spell. An integer is the decay in rows, a float that share of the
         training rows; None leaves raw scores as they are.
-    surprise_weight : float, default 1.0
+    surprise_weight : float, default 1.4
         Weight of the recent maximum ``m``; 0 leaves raw scores as they are.
 
     Attributes
@@ -297,7 +297,7 @@ class ValueNoveltyDetector(BaseDetector):
         season_weight: float = 0.3,
         season_retry: float = 2.0,
         surprise_decay: int | float | None = 0.3,
-        surprise_weight: float = 1.0,
+        surprise_weight: float = 1.4,
     ):
         self.windows = windows
         self.onset_window = onset_window
