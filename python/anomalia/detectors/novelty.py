@@ -219,6 +219,10 @@ class ValueNoveltyDetector(BaseDetector):
         ``onset_window`` rows (:func:`anomalia.postprocess.keep_onsets`): an
         integer ``>= 1`` is a number of rows, a float in (0, 1] that share of
         the training rows; None keeps every score.
+    onset_margin : float, default 1.3
+        With ``onset_window``, a score is kept only where it exceeds this
+        many times every score of the window before it (``>= 1``): a
+        slightly larger novelty soon after an alarm does not alarm again.
     memory : int or None, default None
         Only the ``memory`` most recent values count as seen, which bounds
         the state of a long stream; None remembers every value (8 bytes per
@@ -293,6 +297,7 @@ class ValueNoveltyDetector(BaseDetector):
         *,
         windows: Sequence[int] = (1,),
         onset_window: int | float | None = 1 / 3,
+        onset_margin: float = 1.3,
         memory: int | None = None,
         noise_units: float = 20.0,
         season_weight: float = 0.3,
@@ -302,6 +307,7 @@ class ValueNoveltyDetector(BaseDetector):
     ):
         self.windows = windows
         self.onset_window = onset_window
+        self.onset_margin = onset_margin
         self.memory = memory
         self.noise_units = noise_units
         self.season_weight = season_weight
@@ -321,6 +327,7 @@ class ValueNoveltyDetector(BaseDetector):
             check_number("onset_window", window, low=0.0, high=1.0, low_open=True)
         elif window is not None:
             check_integer("onset_window", window, minimum=1)
+        check_number("onset_margin", self.onset_margin, low=1.0, high=np.inf)
         if self.memory is not None:
             check_integer("memory", self.memory, minimum=1)
         check_number("noise_units", self.noise_units, low=0.0, high=np.inf)
@@ -420,7 +427,7 @@ class ValueNoveltyDetector(BaseDetector):
             new_state["raw"] = np.empty(0)
             return raw, new_state
         history = np.concatenate([state["raw"], raw])
-        scores = keep_onsets(history, self.onset_rows_)[len(history) - n :]
+        scores = keep_onsets(history, self.onset_rows_, self.onset_margin)[len(history) - n :]
         new_state["raw"] = history[len(history) - min(self.onset_rows_, len(history)) :]
         return scores, new_state
 
@@ -582,5 +589,5 @@ class ValueNoveltyDetector(BaseDetector):
         if self.surprise_rows_ is not None:
             scores, _ = surprise(scores, self.surprise_rows_, self.surprise_weight)
         if self.onset_rows_ is not None:
-            scores = keep_onsets(scores, self.onset_rows_)
+            scores = keep_onsets(scores, self.onset_rows_, self.onset_margin)
         return scores

@@ -57,6 +57,10 @@ def test_onset_window_as_a_share_of_the_training_rows():
         ({"onset_window": 0}, "`onset_window` must be an integer >= 1"),
         ({"memory": 0}, "`memory` must be an integer >= 1"),
         ({"noise_units": -1.0}, "`noise_units` must be a number in"),
+        ({"onset_margin": 0.9}, "`onset_margin` must be a number in"),
+        ({"surprise_decay": 0}, "`surprise_decay` must be an integer >= 1"),
+        ({"surprise_weight": -1.0}, "`surprise_weight` must be a number in"),
+        ({"season_retry": -1.0}, "`season_retry` must be a number in"),
     ],
 )
 def test_bad_parameters_name_the_problem(params, message):
