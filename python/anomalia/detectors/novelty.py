@@ -18,8 +18,8 @@ weighed against the series' recent scores
 (:func:`anomalia.postprocess.surprise`), then, with ``onset_window``, kept
 only where it is a new maximum (:func:`anomalia.postprocess.keep_onsets`).
 
-On NAB (fitted on each file's probationary rows) the defaults score 74.3 on
-the standard profile (70.4 leaving each category out); see ``docs/nab.md``.
+On NAB (fitted on each file's probationary rows) the defaults score 74.8 on
+the standard profile (74.0 leaving each category out); see ``docs/nab.md``.
 """
 
 from __future__ import annotations
