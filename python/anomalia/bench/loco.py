@@ -45,9 +45,11 @@ from anomalia.metrics.nab_profiles import STANDARD
 #: values the protocol tries (the shipped default among them).
 DEFAULT_GRIDS: dict[str, dict[str, list[Any]]] = {
     "novelty": {
-        "onset_window": [0.25, 1 / 3, 0.5, 0.75, 1.0],
-        "noise_units": [0.0, 10.0, 20.0, 40.0],
+        "onset_window": [0.25, 1 / 3, 0.5],
+        "noise_units": [10.0, 20.0, 40.0],
         "season_weight": [0.0, 0.3],
+        "surprise_weight": [0.0, 1.0, 1.4],
+        "onset_margin": [1.0, 1.3],
     },
 }
 

@@ -15,10 +15,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from anomalia.detectors.params import check_integer
+from anomalia.detectors.params import check_integer, check_number
 
 
-def keep_onsets(scores: np.ndarray, window: int) -> np.ndarray:
+def keep_onsets(scores: np.ndarray, window: int, margin: float = 1.0) -> np.ndarray:
     """Zero every score that does not exceed the maximum of the previous ``window`` scores.
 
     Parameters
@@ -27,6 +27,10 @@ def keep_onsets(scores: np.ndarray, window: int) -> np.ndarray:
         Scores in time order, higher is more anomalous.
     window : int
         Points looked back (``>= 1``); the first point is always kept.
+    margin : float, default 1.0
+        A score is kept only where it exceeds ``margin`` times that maximum
+        (for non-negative scores, ``margin >= 1``): a later score must be
+        clearly larger, not merely larger, to alarm again.
 
     Returns
     -------
@@ -40,7 +44,8 @@ def keep_onsets(scores: np.ndarray, window: int) -> np.ndarray:
     [0.1, 0.9, 0.0, 0.0, 0.0, 1.0]
     """
     check_integer("window", window, minimum=1)
+    check_number("margin", margin, low=1.0, high=np.inf)
     scores = np.asarray(scores, dtype=np.float64)
     previous = pd.Series(scores).shift(1).rolling(window, min_periods=1).max().to_numpy()
-    onset = ~(scores <= previous)  # the first point (previous NaN) is an onset
+    onset = ~(scores <= margin * previous)  # the first point (previous NaN) is an onset
     return np.where(onset, scores, np.minimum(scores, 0.0))

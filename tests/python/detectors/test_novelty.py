@@ -29,7 +29,8 @@ def test_a_persistent_level_shift_is_one_alarm():
 
 def test_without_the_onset_filter_every_new_extreme_scores():
     values = np.array([0.0, 1.0, 0.5, 2.0, 3.0, 4.0])
-    detector = ValueNoveltyDetector(onset_window=None, noise_units=0.0).fit(values[:3])
+    detector = ValueNoveltyDetector(onset_window=None, noise_units=0.0, surprise_decay=None)
+    detector.fit(values[:3])
     np.testing.assert_allclose(detector.score(values)[3:], [1.0, 1.0, 1.0])
 
 
@@ -56,6 +57,10 @@ def test_onset_window_as_a_share_of_the_training_rows():
         ({"onset_window": 0}, "`onset_window` must be an integer >= 1"),
         ({"memory": 0}, "`memory` must be an integer >= 1"),
         ({"noise_units": -1.0}, "`noise_units` must be a number in"),
+        ({"onset_margin": 0.9}, "`onset_margin` must be a number in"),
+        ({"surprise_decay": 0}, "`surprise_decay` must be an integer >= 1"),
+        ({"surprise_weight": -1.0}, "`surprise_weight` must be a number in"),
+        ({"season_retry": -1.0}, "`season_retry` must be a number in"),
     ],
 )
 def test_bad_parameters_name_the_problem(params, message):
@@ -154,3 +159,34 @@ def test_the_seasonal_view_stays_causal():
     altered = values.copy()
     altered[800:] += 3.0
     np.testing.assert_array_equal(detector.score(altered)[:800], detector.score(values)[:800])
+
+
+def test_a_season_too_long_for_the_training_rows_is_found_later():
+    values = _daily(days=14, seed=2)
+    broken = values.copy()
+    broken[1080:1104] = broken[1032:1056]  # in range, a day out of step
+    # 150 training rows hold under two days: no season yet; after 300 scored rows, 96.
+    late = ValueNoveltyDetector(onset_window=None, surprise_decay=None).fit(values[:150])
+    never = ValueNoveltyDetector(onset_window=None, surprise_decay=None, season_retry=0.0)
+    never.fit(values[:150])
+    assert late.season_ == [0] and late.season_rows_ == 300
+    assert never.score(broken)[1080:1104].max() < 0.05  # every value familiar
+    scores = late.score(broken)
+    assert scores[1080:1104].max() > 5 * scores[400:1000].max()
+    np.testing.assert_array_equal(scores[:300], never.score(broken)[:300])
+
+
+@pytest.mark.parametrize("size", [1, 13, 290, 1000])
+def test_streaming_in_pieces_across_the_late_season_equals_the_whole(size):
+    values = _daily(days=12, seed=4)
+    values[900] += 2.0
+    detector = ValueNoveltyDetector().fit(values[:150])
+    stream = values[150:]
+    state, parts = detector.stream_start(), []
+    for first in range(0, len(stream), size):
+        part, state = detector.stream_score(stream[first : first + size, None], state)
+        parts.append(part)
+    whole = detector.score(stream)
+    np.testing.assert_allclose(np.concatenate(parts), whole, rtol=0, atol=1e-12)
+    assert int(np.argmax(whole)) == 750  # the spike, found after the late season starts
+    assert state["late_unit.0"][0] > 0  # the late seasonal view is running

@@ -34,3 +34,13 @@ def test_is_causal_and_idempotent():
 def test_window_must_be_a_positive_integer():
     with pytest.raises(ConfigError, match="`window` must be an integer >= 1"):
         keep_onsets(np.zeros(3), window=0)
+
+
+def test_with_a_margin_a_later_score_must_be_clearly_larger():
+    scores = np.array([1.0, 1.2, 1.4, 0.0, 2.0])
+    np.testing.assert_array_equal(keep_onsets(scores, window=3), [1.0, 1.2, 1.4, 0.0, 2.0])
+    np.testing.assert_array_equal(
+        keep_onsets(scores, window=3, margin=1.3), [1.0, 0.0, 0.0, 0.0, 2.0]
+    )
+    with pytest.raises(ConfigError, match="`margin` must be a number in"):
+        keep_onsets(scores, window=3, margin=0.5)
