@@ -331,16 +331,22 @@ class Stream:
 def load_model_sets(root: str | Path, names: list[str] | None = None) -> dict[str, Any]:
     """The model sets under ``root`` (what ``anomalia train`` wrote), or ``root`` itself.
 
+    A model set found under ``root`` that cannot score a stream (a threshold
+    that judges each batch on its own, a detector that needs the whole series)
+    is left out with a warning that says why; one named by ``names``, or
+    ``root`` itself, is refused.
+
     Raises
     ------
     DataError
-        If there is no model set, or one cannot score a stream.
+        If there is no model set, or none (or a named one) can score a stream.
     """
     from anomalia.engine.fleet import check_new_series_streamable
     from anomalia.engine.step import check_streamable
     from anomalia.modelset import ModelSet
 
     root = Path(root)
+    chosen = bool(names) or (root / "manifest.json").is_file()
     if (root / "manifest.json").is_file():
         folders = {ModelSet.load(root).detector: root}
     else:
@@ -357,7 +363,7 @@ def load_model_sets(root: str | Path, names: list[str] | None = None) -> dict[st
         folders = {name: folders[name] for name in names}
     if not folders:
         raise DataError(f"{root}: no trained models; run `anomalia train` first")
-    model_sets = {}
+    model_sets, refused = {}, []
     for name, folder in folders.items():
         model_set = ModelSet.load(folder)
         try:
@@ -366,8 +372,15 @@ def load_model_sets(root: str | Path, names: list[str] | None = None) -> dict[st
             if model_set.new_series is not None:
                 check_new_series_streamable(model_set)
         except StreamingError as error:
-            raise DataError(f"{folder}: {error}") from None
+            if chosen:
+                raise DataError(f"{folder}: {error}") from None
+            refused.append(f"{folder}: {error}")
+            continue
         model_sets[name] = model_set
+    if not model_sets:
+        raise DataError("no model set can score a stream; " + "; ".join(refused))
+    for reason in refused:
+        log.warning("not streamed: %s", reason)
     return model_sets
 
 

@@ -204,6 +204,24 @@ def test_models_that_cannot_stream_are_refused_before_any_work(tmp_path, capsys)
     assert "cannot continue a stream" in capsys.readouterr().err
 
 
+def test_a_model_set_that_cannot_stream_is_left_out_of_the_others(tmp_path, caplog):
+    """`make run` streams what `make demo` trained: a dynamic threshold is named and skipped."""
+    root = tmp_path / "models"
+    _trained(root)
+    frame = observations()
+    frame["timestamp"] = frame["timestamp"].dt.tz_localize("UTC")
+    ModelSet("mad", {"window": 24}, {"method": "dynamic"}).fit(
+        frame, train_fraction=0.5, progress=False
+    ).save(root / "mad")
+    url = f"duckdb:///{tmp_path / 'live.duckdb'}"
+    with open_store(url) as store:
+        store.write_observations(observations())
+        assert _stream(url, str(root), tmp_path / "state") == 0
+        assert set(store.read_scores()["detector"]) == {"zscore"}
+    assert "not streamed" in caplog.text and "mad" in caplog.text
+    assert main(["stream", "--store", url, "--models", str(root / "mad"), "--once"]) == 1
+
+
 def test_checkpoints_of_other_models_stop_the_stream_with_what_to_do(tmp_path, capsys):
     url = f"duckdb:///{tmp_path / 'live.duckdb'}"
     frame = observations()
