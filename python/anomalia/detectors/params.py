@@ -230,6 +230,10 @@ CONSTRAINTS: dict[str, list[Any]] = {
     "combination": [Options(("mean", "max", "vote"))],
     "normalisation": [Options(("rank", "robust_z"))],
     "units": [_POSITIVE],
+    "layers": [_POSITIVE],
+    "dropout": [Interval(float, 0.0, 1.0, closed="left")],
+    "optimizer": [Options(("adam", "rmsprop", "sgd"))],
+    "smoothing": [_POSITIVE],
     "hidden_units": [_POSITIVE],
     "latent_dim": [_POSITIVE],
     "filters": [_POSITIVE],
@@ -254,7 +258,14 @@ DETECTOR_CONSTRAINTS: dict[str, dict[str, list[Any]]] = {
         "windows": [SequenceOf(Interval(int, 1))],
         "onset_window": [Interval(int, 1), Interval(float, 0.0, 1.0, closed="right"), None],
     },
-    "conv_ae": {"window": [Interval(int, 4)]},
+    **{
+        name: {"onset_window": [Interval(int, 1), Interval(float, 0.0, 1.0, closed="right"), None]}
+        for name in ("lstm_forecast", "lstm_attention", "lstm_ae", "vae")
+    },
+    "conv_ae": {
+        "window": [Interval(int, 2)],
+        "onset_window": [Interval(int, 1), Interval(float, 0.0, 1.0, closed="right"), None],
+    },
     "stacking": {"combination": [Options(("stacking",))]},
     "stl": {"seasonal_window": [Options(("periodic",)), Interval(int, 7)]},
 }
