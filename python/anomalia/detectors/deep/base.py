@@ -15,8 +15,9 @@ what it expects each input row to be:
    row of the window ending at it) or forecast (forecasters: from the window
    before it).
 4. **Score**: the residual in units of its own training distribution (a
-   robust z, worst column), averaged over the last ``smoothing`` rows, then
-   kept only at onsets (a new maximum over ``onset_window`` rows,
+   robust z, worst column, divided by the largest one of the training rows),
+   averaged over the last ``smoothing`` rows, then kept only at onsets (a
+   new maximum over ``onset_window`` rows,
    :func:`anomalia.postprocess.keep_onsets`), so a persistent anomaly raises
    one alarm rather than one per row.
 
@@ -91,6 +92,10 @@ class DeepDetector(BaseDetector):
         Robust scale of the scaled training increments (1 without ``difference``).
     residual_scale_ : ndarray of shape (n_features,)
         Robust scale of each column's training residuals, in network units.
+    score_unit_ : float
+        The largest training residual score (robust z), at least 1: scores
+        are in this unit, so a series whose training rows were already
+        erratic needs a larger surprise to alarm.
     onset_rows_ : int or None
         The onset window in rows.
     mse_ : float
@@ -171,8 +176,10 @@ class DeepDetector(BaseDetector):
             self.step_scale_ = robust_residual_scale(steps)
         inputs = self._inputs(X)
         self._fit_network(inputs)
-        expected, _ = self._expectations(inputs)
+        expected = self._expectations(inputs)
         self.residual_scale_ = robust_residual_scale(expected - inputs)
+        training_scores = self._residual_scores(inputs, expected)
+        self.score_unit_ = max(1.0, float(training_scores.max(initial=0.0)))
         window = self.onset_window
         self.onset_rows_ = max(1, int(window * len(X))) if isinstance(window, float) else window
         self.mse_ = self._mse(X, expected, start=0)
@@ -269,14 +276,16 @@ class DeepDetector(BaseDetector):
 
     # ---------------------------------------------------------------- scoring
     def _raw_scores(self, X: np.ndarray) -> np.ndarray:
-        """Robust z of each row's residual, worst column (0 where there is no expectation)."""
+        """Each row's residual score over ``score_unit_`` (0 where there is no expectation)."""
         inputs = self._inputs(X)
-        expected, extra = self._expectations(inputs)
-        z = (expected - inputs) / self.residual_scale_
-        raw = np.sqrt(np.square(z).sum(axis=1) + extra) if extra is not None else np.abs(z).max(1)
         scores = np.zeros(len(X))
-        scores[self._lag() :] = np.nan_to_num(raw, nan=0.0)
-        return scores
+        scores[self._lag() :] = self._residual_scores(inputs, self._expectations(inputs))
+        return scores / self.score_unit_
+
+    def _residual_scores(self, inputs: np.ndarray, expected: np.ndarray) -> np.ndarray:
+        """Robust z of each input row's residual, worst column (0 where there is no expectation)."""
+        z = np.abs(expected - inputs) / self.residual_scale_
+        return np.nan_to_num(z, nan=0.0).max(axis=1)
 
     def _postprocess(self, raw: np.ndarray) -> np.ndarray:
         """Causal mean over ``smoothing`` rows, then onsets only (both causal)."""
@@ -309,7 +318,7 @@ class DeepDetector(BaseDetector):
 
     def _expected_values(self, X: np.ndarray, expected: np.ndarray | None = None) -> np.ndarray:
         if expected is None:
-            expected, _ = self._expectations(self._inputs(X))
+            expected = self._expectations(self._inputs(X))
         out = np.full(X.shape, np.nan)
         if self.difference:
             step = expected * self.step_scale_ * self.scaler_.scale_
@@ -358,11 +367,10 @@ class DeepDetector(BaseDetector):
         """Return an uncompiled ``keras.Model`` mapping (window, n_features) windows to outputs."""
         raise NotImplementedError
 
-    def _expectations(self, inputs: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    def _expectations(self, inputs: np.ndarray) -> np.ndarray:
         """What the network expects each input row to be, NaN where it has no window.
 
-        Returns the expectations, shape (n_rows, n_features), and an optional
-        extra squared-score term per row (the VAE's KL divergence), else None.
+        Shape (n_rows, n_features), in network units.
         """
         raise NotImplementedError
 
@@ -424,7 +432,7 @@ class ReconstructionDetector(DeepDetector):
 
     horizon = 0
 
-    def _expectations(self, inputs: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    def _expectations(self, inputs: np.ndarray) -> np.ndarray:
         from anomalia.detectors.deep.training import predict_windows
 
         expected = np.full(inputs.shape, np.nan, dtype=np.float32)
@@ -434,7 +442,7 @@ class ReconstructionDetector(DeepDetector):
                 sliding_windows(inputs, self.window),
                 lambda batch, outputs: self._reconstruction(outputs)[:, -1, :],
             )
-        return expected, None
+        return expected
 
     def _reconstruction(self, outputs: Any) -> np.ndarray:
         """The reconstructed windows among the model's outputs."""

@@ -27,7 +27,7 @@ class KerasForecastDetector(DeepDetector):
 
     horizon = 1
 
-    def _expectations(self, inputs: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    def _expectations(self, inputs: np.ndarray) -> np.ndarray:
         from anomalia.detectors.deep.training import predict_windows
 
         expected = np.full(inputs.shape, np.nan, dtype=np.float32)
@@ -37,4 +37,4 @@ class KerasForecastDetector(DeepDetector):
             expected[self.window :] = predict_windows(
                 self.model_, windows, lambda batch, outputs: outputs
             )
-        return expected, None
+        return expected

@@ -33,7 +33,7 @@ class LstmAutoencoderDetector(ReconstructionDetector):
     learning_rate : float, default 1e-3
         The optimizer's step size.
     batch_size : int, default 64
-    epochs : int, default 10
+    epochs : int, default 5
         Most training epochs; early stopping usually ends sooner.
     validation_fraction : float, default 0.2
         Last share of the training rows whose windows form the validation
@@ -41,14 +41,14 @@ class LstmAutoencoderDetector(ReconstructionDetector):
     patience : int, default 2
         Epochs without a lower validation loss before training stops; the
         weights of the best epoch are kept.
-    max_windows : int, default 2048
+    max_windows : int, default 512
         Most training windows: longer series are subsampled with an even stride.
     difference : bool, default True
         Model the increments of the series rather than its values (change,
         not state: see :mod:`anomalia.detectors.deep.base`).
-    smoothing : int, default 3
-        Rows over which the residual's robust z is averaged (causally).
-    onset_window : int, float or None, default 1/3
+    smoothing : int, default 1
+        Rows over which the residual score is averaged (causally).
+    onset_window : int, float or None, default 0.75
         Keep a score only where it exceeds every score of this many rows
         before (a float: that share of the training rows); None keeps all.
     random_state : int or None, default 0
@@ -88,13 +88,13 @@ class LstmAutoencoderDetector(ReconstructionDetector):
         optimizer: str = "adam",
         learning_rate: float = 1e-3,
         batch_size: int = 64,
-        epochs: int = 10,
+        epochs: int = 5,
         validation_fraction: float = 0.2,
         patience: int = 2,
-        max_windows: int = 2048,
+        max_windows: int = 512,
         difference: bool = True,
-        smoothing: int = 3,
-        onset_window: int | float | None = 1 / 3,
+        smoothing: int = 1,
+        onset_window: int | float | None = 0.75,
         random_state: int | None = 0,
     ):
         self.window = window

@@ -1,4 +1,4 @@
-"""Variational autoencoder scored by reconstruction error plus KL divergence."""
+"""Variational autoencoder scored by reconstruction error."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import numpy as np
 
 from anomalia.detectors.deep.base import ReconstructionDetector
 from anomalia.detectors.params import check_integer, check_number
-from anomalia.preprocess.windows import sliding_windows
 
 
 class VariationalAutoencoderDetector(ReconstructionDetector):
@@ -19,16 +18,13 @@ class VariationalAutoencoderDetector(ReconstructionDetector):
     a ``latent_dim``-dimensional Gaussian; a sample of it is decoded back into
     the window. Training minimises the mean squared reconstruction error plus
     ``kl_weight`` times the KL divergence from the standard normal prior, per
-    window element. Scoring uses the posterior mean (no sampling, so scores
-    are deterministic): the raw score of row ``t`` is
-
-        sqrt(sum_f z[t, f] ** 2 + 2 KL(window ending at t) / window)
-
-    with ``z`` the robust z of the row's reconstruction residual: the square
-    root of twice the negative log-likelihood of the row under a Gaussian
-    around its reconstruction (up to a constant), plus the window's share of
-    KL per row. It is then smoothed and kept at onsets as in
-    :mod:`anomalia.detectors.deep.base`. Only rows up to ``t`` are used.
+    window element. Scoring decodes the posterior mean (no sampling, so
+    scores are deterministic) and scores the last row's reconstruction
+    residual as in :mod:`anomalia.detectors.deep.base`. The window's KL
+    divergence is left out of the score on purpose: it stays high for every
+    row whose window holds an anomaly, ``window`` rows of state after a
+    single spike, which the onset rule then reports as new alarms. Only rows
+    up to ``t`` are used.
 
     Parameters
     ----------
@@ -48,7 +44,7 @@ class VariationalAutoencoderDetector(ReconstructionDetector):
     learning_rate : float, default 1e-3
         The optimizer's step size.
     batch_size : int, default 64
-    epochs : int, default 10
+    epochs : int, default 5
         Most training epochs; early stopping usually ends sooner.
     validation_fraction : float, default 0.2
         Last share of the training rows whose windows form the validation
@@ -56,14 +52,14 @@ class VariationalAutoencoderDetector(ReconstructionDetector):
     patience : int, default 2
         Epochs without a lower validation loss before training stops; the
         weights of the best epoch are kept.
-    max_windows : int, default 2048
+    max_windows : int, default 512
         Most training windows: longer series are subsampled with an even stride.
     difference : bool, default True
         Model the increments of the series rather than its values (change,
         not state: see :mod:`anomalia.detectors.deep.base`).
-    smoothing : int, default 3
-        Rows over which the residual's robust z is averaged (causally).
-    onset_window : int, float or None, default 1/3
+    smoothing : int, default 1
+        Rows over which the residual score is averaged (causally).
+    onset_window : int, float or None, default 0.75
         Keep a score only where it exceeds every score of this many rows
         before (a float: that share of the training rows); None keeps all.
     random_state : int or None, default 0
@@ -96,13 +92,13 @@ class VariationalAutoencoderDetector(ReconstructionDetector):
         optimizer: str = "adam",
         learning_rate: float = 1e-3,
         batch_size: int = 64,
-        epochs: int = 10,
+        epochs: int = 5,
         validation_fraction: float = 0.2,
         patience: int = 2,
-        max_windows: int = 2048,
+        max_windows: int = 512,
         difference: bool = True,
-        smoothing: int = 3,
-        onset_window: int | float | None = 1 / 3,
+        smoothing: int = 1,
+        onset_window: int | float | None = 0.75,
         random_state: int | None = 0,
     ):
         self.window = window
@@ -159,18 +155,3 @@ class VariationalAutoencoderDetector(ReconstructionDetector):
 
     def _reconstruction(self, outputs: Any) -> np.ndarray:
         return outputs[0]
-
-    def _expectations(self, inputs: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
-        from anomalia.detectors.deep.training import predict_windows
-
-        def last_row_and_kl(batch: np.ndarray, outputs: Any) -> np.ndarray:
-            return np.column_stack([outputs[0][:, -1, :], outputs[1]])
-
-        expected = np.full(inputs.shape, np.nan, dtype=np.float32)
-        kl = np.zeros(len(inputs))
-        if len(inputs) >= self.window:
-            columns = predict_windows(
-                self.model_, sliding_windows(inputs, self.window), last_row_and_kl
-            )
-            expected[self.window - 1 :], kl[self.window - 1 :] = columns[:, :-1], columns[:, -1]
-        return expected, 2.0 * kl / self.window

@@ -57,7 +57,7 @@ def test_smoothing_averages_and_onsets_keep_new_maxima():
 
 
 def test_onset_window_as_a_share_of_the_training_rows(fitted):
-    assert fitted["vae"].onset_rows_ == int(len(noisy_sine(seed=11)) / 3)
+    assert fitted["vae"].onset_rows_ == int(0.75 * len(noisy_sine(seed=11)))
 
 
 @pytest.mark.parametrize("name", DEEP)
