@@ -114,3 +114,15 @@ def test_layers_dropout_and_optimizer_shape_the_training():
     assert type(quick("vae", optimizer="rmsprop")._optimizer(keras)).__name__ == "RMSprop"
     with pytest.raises(ConfigError, match="multiple of 8"):
         quick("conv_ae", layers=3, window=20).fit(noisy_sine(seed=11, n=300))
+
+
+def test_modelling_values_without_onsets_scores_every_row():
+    # The pre-change pipeline, still available: values in, every row keeps its score.
+    detector = quick("conv_ae", difference=False, onset_window=None).fit(noisy_sine(seed=11))
+    values = noisy_sine(seed=13)
+    values[700:] += 3.0
+    scores = detector.score(values)
+    assert detector.warmup_rows() == detector.window - 1
+    assert np.isfinite(detector.expected(values)[detector.window - 1 :]).all()
+    assert (scores[detector.window - 1 :] > 0).mean() > 0.99
+    assert 700 <= int(np.argmax(scores)) <= 702
