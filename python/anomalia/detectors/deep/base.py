@@ -359,6 +359,31 @@ class DeepDetector(BaseDetector):
         super().stream_history()
         return self.warmup_rows() + self.smoothing - 1 + (self.onset_rows_ or 0)
 
+    def stream_start(self) -> dict[str, np.ndarray]:
+        """Incremental state for :mod:`anomalia.engine`: the rows and raw scores still needed.
+
+        The network runs on new rows only: the state keeps the last
+        :meth:`warmup_rows` rows (the windows of the next rows reach back that
+        far) and the raw scores that smoothing and the onset rule look back on,
+        O(window + onset window) numbers however long the stream.
+        """
+        self._check_fitted()
+        return {"tail": np.empty((0, self.n_features_in_)), "raw": np.empty(0)}
+
+    def stream_score(
+        self, X: np.ndarray, state: dict[str, np.ndarray]
+    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """Scores of the rows ``X`` after ``state``, and the next state (``state`` is kept)."""
+        n = len(X)
+        combined = np.vstack([state["tail"], X])
+        raw = np.concatenate([state["raw"], self._raw_scores(combined)[len(combined) - n :]])
+        scores = self._postprocess(raw)[len(raw) - n :]
+        keep_rows, keep_raw = self.warmup_rows(), self.smoothing - 1 + (self.onset_rows_ or 0)
+        return scores, {
+            "tail": combined[len(combined) - min(keep_rows, len(combined)) :],
+            "raw": raw[len(raw) - min(keep_raw, len(raw)) :],
+        }
+
     # ---------------------------------------------------------- subclass hooks
     def _check_architecture(self) -> None:
         """Check the family's own parameters; raise ConfigError."""

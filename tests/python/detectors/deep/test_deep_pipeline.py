@@ -84,6 +84,10 @@ def test_the_engine_streams_deep_detectors_in_chunks_exactly_as_whole(name, fitt
         parts.append(answers.score)
     # Float32 inference on differently batched windows: equal to float32 precision.
     np.testing.assert_allclose(np.concatenate(parts), whole.score, rtol=1e-4, atol=1e-5)
+    # The engine keeps the detector's bounded state, not the stream's history.
+    kept = state.detector
+    assert len(kept["tail"]) == detector.warmup_rows() and len(state.history) == 0
+    assert len(kept["raw"]) == detector.smoothing - 1 + detector.onset_rows_
 
 
 @pytest.mark.parametrize("name", DEEP)
