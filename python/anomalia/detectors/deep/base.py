@@ -446,29 +446,3 @@ class DeepDetector(BaseDetector):
             self.model_ = keras.models.load_model(model_file, compile=False, safe_mode=True)
         except (ValueError, TypeError, OSError) as error:
             raise DataError(f"{model_file}: not loadable safely ({error})") from None
-
-
-class ReconstructionDetector(DeepDetector):
-    """Base class: an autoencoder of windows; a row's expectation is its reconstruction.
-
-    The expectation of input row ``t`` is the last row of the reconstructed
-    window ending at ``t``.
-    """
-
-    horizon = 0
-
-    def _expectations(self, inputs: np.ndarray) -> np.ndarray:
-        from anomalia.detectors.deep.training import predict_windows
-
-        expected = np.full(inputs.shape, np.nan, dtype=np.float32)
-        if len(inputs) >= self.window:
-            expected[self.window - 1 :] = predict_windows(
-                self.model_,
-                sliding_windows(inputs, self.window),
-                lambda batch, outputs: self._reconstruction(outputs)[:, -1, :],
-            )
-        return expected
-
-    def _reconstruction(self, outputs: Any) -> np.ndarray:
-        """The reconstructed windows among the model's outputs."""
-        return outputs

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from anomalia.detectors.deep.base import ReconstructionDetector
+from anomalia.detectors.deep.reconstruction import ReconstructionDetector
 from anomalia.detectors.params import check_integer
 from anomalia.exceptions import ConfigError
 

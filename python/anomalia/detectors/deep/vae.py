@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from anomalia.detectors.deep.base import ReconstructionDetector
+from anomalia.detectors.deep.reconstruction import ReconstructionDetector
 from anomalia.detectors.params import check_integer, check_number
 
 
