@@ -7,7 +7,10 @@ processes, writes NAB-format result files
 ``timestamp,value,anomaly_score,label``, one row per data row, in file order),
 and scores them with :func:`anomalia.metrics.nab_score` (one threshold per
 profile for the whole corpus) and the event-wise F1 at the standard profile's
-threshold. The table also goes to ``<out>/summary.csv``.
+threshold. The table also goes to ``<out>/summary.csv``, with the median
+over series of the mean squared error of each detector's forecast or
+reconstruction on the judged rows, for detectors that have one
+(:meth:`~anomalia.detectors.base.BaseDetector.expected`).
 """
 
 from __future__ import annotations
@@ -34,10 +37,12 @@ from anomalia.bench.streaming import (
     default_detectors,
     stream_scores,
 )
+from anomalia.detectors.base import BaseDetector
 from anomalia.detectors.params import check_choice, check_integer, check_number
 from anomalia.detectors.registry import make_detector
 from anomalia.exceptions import ConfigError
 from anomalia.metrics.events import event_precision_recall_f1
+from anomalia.metrics.expectation import expectation_mse
 from anomalia.metrics.nab import NabResult, NabSeries, nab_probationary_period, nab_score
 
 log = logging.getLogger("anomalia")
@@ -62,6 +67,10 @@ class BenchRow:
         Wall time of the whole corpus.
     peak_mb : float
         Largest peak resident memory of a worker process.
+    judged_mse : float
+        Median over series of the mean squared error of the detector's
+        expectation on the rows after the probationary period, in units of
+        each series' probationary IQR; NaN for detectors without one.
     """
 
     detector: str
@@ -72,6 +81,7 @@ class BenchRow:
     threshold: float
     wall_seconds: float
     peak_mb: float
+    judged_mse: float = float("nan")
 
 
 def load_corpus(root: str | Path) -> list[NabFile]:
@@ -111,12 +121,26 @@ class StreamOptions:
     params: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
+def judged_mse(detector: BaseDetector, values: np.ndarray) -> float:
+    """MSE of a fitted detector's expectation on the rows after the probationary period.
+
+    NaN for a detector without an expectation or left unfitted (a series too short).
+    """
+    if not hasattr(detector, "n_features_in_"):
+        return float("nan")
+    expected = detector.expected(values)
+    if expected is None:
+        return float("nan")
+    return expectation_mse(values, expected, start=nab_probationary_period(len(values)))
+
+
 def _run_series(
     name: str, series: NabFile, out: Path | None, options: StreamOptions
-) -> tuple[str, np.ndarray, float]:
+) -> tuple[str, np.ndarray, float, float]:
     """Score one series with a fresh detector and write its result file unless ``out`` is None."""
+    detector = make_detector(name, **options.params.get(name, {}))
     scores = stream_scores(
-        make_detector(name, **options.params.get(name, {})),
+        detector,
         series.values,
         scale=options.scale,
         onset_window=options.onset_window,
@@ -125,7 +149,7 @@ def _run_series(
     if out is not None:
         write_result(result_path(out, name, series.key), series, scores)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return series.key, scores, peak_mb
+    return series.key, scores, peak_mb, judged_mse(detector, series.values)
 
 
 def run_detector(
@@ -136,19 +160,22 @@ def run_detector(
     jobs: int,
     options: StreamOptions = StreamOptions(),
     progress: bool = True,
+    mse_by_key: dict[str, float] | None = None,
 ) -> tuple[list[np.ndarray], float, float]:
     """Scores of every series (corpus order), wall seconds and peak worker MB.
 
     Result files go under ``out``; None writes none (the LOCO protocol's candidates).
+    ``mse_by_key``, when given, receives each series' :func:`judged_mse`.
     """
+    mse_by_key = {} if mse_by_key is None else mse_by_key
     started = time.perf_counter()
     by_key: dict[str, np.ndarray] = {}
     peak = 0.0
     bar = tqdm(total=len(corpus), desc=name, unit="series", disable=not progress)
     if jobs == 1:
         for series in corpus:
-            key, scores, peak_mb = _run_series(name, series, out, options)
-            by_key[key], peak = scores, max(peak, peak_mb)
+            key, scores, peak_mb, mse = _run_series(name, series, out, options)
+            by_key[key], peak, mse_by_key[key] = scores, max(peak, peak_mb), mse
             bar.update()
     else:
         # Longest series first, so one long file does not finish alone at the end.
@@ -156,8 +183,8 @@ def run_detector(
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             futures = [pool.submit(_run_series, name, series, out, options) for series in ordered]
             for future in as_completed(futures):
-                key, scores, peak_mb = future.result()
-                by_key[key], peak = scores, max(peak, peak_mb)
+                key, scores, peak_mb, mse = future.result()
+                by_key[key], peak, mse_by_key[key] = scores, max(peak, peak_mb), mse
                 bar.update()
     bar.close()
     return [by_key[series.key] for series in corpus], time.perf_counter() - started, peak
@@ -246,9 +273,11 @@ def run_nab(
     )
     rows = []
     for name in names:
+        mse_by_key: dict[str, float] = {}
         scores, wall, peak = run_detector(
-            name, corpus, out, jobs=jobs, options=options, progress=progress
+            name, corpus, out, jobs=jobs, options=options, progress=progress, mse_by_key=mse_by_key
         )
+        judged = [mse for mse in mse_by_key.values() if np.isfinite(mse)]
         result = score_corpus(corpus, scores)
         standard = result["standard"]
         rows.append(
@@ -261,6 +290,7 @@ def run_nab(
                 threshold=standard.threshold,
                 wall_seconds=wall,
                 peak_mb=peak,
+                judged_mse=float(np.median(judged)) if judged else float("nan"),
             )
         )
         log.info("%s: NAB standard %.1f in %.0f s", name, standard.score, wall)
@@ -277,13 +307,19 @@ def write_summary(path: Path, rows: Sequence[BenchRow]) -> None:
 def format_table(rows: Sequence[BenchRow]) -> str:
     """The table as markdown, one line per detector."""
     lines = [
-        "| detector | NAB standard | reward_low_FP | reward_low_FN | event F1 | wall s | peak MB |",
-        "|---|---|---|---|---|---|---|",
+        "| detector | NAB standard | reward_low_FP | reward_low_FN | event F1 | wall s | peak MB "
+        "| MSE (judged) |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for row in rows:
         lines.append(
             f"| {row.detector} | {row.standard:.1f} | {row.reward_low_fp:.1f} | "
             f"{row.reward_low_fn:.1f} | {row.event_f1:.3f} | {row.wall_seconds:.0f} | "
-            f"{row.peak_mb:.0f} |"
+            f"{row.peak_mb:.0f} | {_figure(row.judged_mse)} |"
         )
     return "\n".join(lines)
+
+
+def _figure(value: float) -> str:
+    """Three significant digits, or a dash for NaN."""
+    return "—" if np.isnan(value) else f"{value:.3g}"

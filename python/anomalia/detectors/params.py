@@ -230,6 +230,10 @@ CONSTRAINTS: dict[str, list[Any]] = {
     "combination": [Options(("mean", "max", "vote"))],
     "normalisation": [Options(("rank", "robust_z"))],
     "units": [_POSITIVE],
+    "layers": [_POSITIVE],
+    "dropout": [Interval(float, 0.0, 1.0, closed="left")],
+    "optimizer": [Options(("adam", "rmsprop", "sgd"))],
+    "smoothing": [_POSITIVE],
     "hidden_units": [_POSITIVE],
     "latent_dim": [_POSITIVE],
     "filters": [_POSITIVE],
@@ -248,13 +252,19 @@ CONSTRAINTS: dict[str, list[Any]] = {
     "max_order": [Interval(int, 0)],
 }
 
+#: Rows (or a share of the training rows) of the onset rule, or None: no onset rule.
+_ONSET_WINDOW = [Interval(int, 1), Interval(float, 0.0, 1.0, closed="right"), None]
+_DEEP = ("lstm_forecast", "lstm_attention", "lstm_ae", "vae")
+
 #: Constraints that differ for one detector (by registry name).
 DETECTOR_CONSTRAINTS: dict[str, dict[str, list[Any]]] = {
     "novelty": {
         "windows": [SequenceOf(Interval(int, 1))],
         "onset_window": [Interval(int, 1), Interval(float, 0.0, 1.0, closed="right"), None],
     },
-    "conv_ae": {"window": [Interval(int, 4)]},
+    **{name: {"onset_window": _ONSET_WINDOW} for name in _DEEP},
+    # The window must also be a multiple of 2 ** layers, checked when fitted.
+    "conv_ae": {"window": [Interval(int, 2)], "onset_window": _ONSET_WINDOW},
     "stacking": {"combination": [Options(("stacking",))]},
     "stl": {"seasonal_window": [Options(("periodic",)), Interval(int, 7)]},
 }

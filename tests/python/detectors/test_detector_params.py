@@ -38,7 +38,7 @@ CASES = [
     ("lstm_ae", {"validation_fraction": 0.0}, "`validation_fraction` must be a number in (0, 0.5]"),
     ("lstm_forecast", {"epochs": 0}, "`epochs` must be an integer >= 1, got 0"),
     ("lstm_attention", {"random_state": -1}, "`random_state` must be an integer >= 0, got -1"),
-    ("conv_ae", {"window": 30}, "`window` must be a multiple of 4 (two stride-2 convolutions)"),
+    ("conv_ae", {"window": 30}, "`window` must be a multiple of 4 (2 stride-2 convolutions)"),
     ("vae", {"kl_weight": -1.0}, "`kl_weight` must be a number in [0, 100], got -1.0"),
 ]
 

@@ -57,7 +57,7 @@ CASES = [
     ("lstm_ae", {"units": 0}, "`units` must be an integer >= 1, got 0"),
     ("lstm_ae", {"validation_fraction": 0.0}, "`validation_fraction` must be a number in (0, 0.5]"),
     ("lstm_attention", {"random_state": -1}, "`random_state` must be an integer >= 0 or None"),
-    ("conv_ae", {"window": 3}, "`window` must be an integer >= 4, got 3"),
+    ("conv_ae", {"window": 1}, "`window` must be an integer >= 2, got 1"),
     ("vae", {"kl_weight": -1.0}, "`kl_weight` must be a number in [0, 100], got -1.0"),
     ("sarima", {"stepwise": "yes"}, "`stepwise` must be true or false, got 'yes'"),
     ("stl", {"seasonal_window": "weekly"}, "`seasonal_window` must be 'periodic' or an integer"),

@@ -8,7 +8,10 @@
   reconstruction error.
 - :mod:`~anomalia.detectors.deep.conv_ae`: 1-D convolutional autoencoder.
 - :mod:`~anomalia.detectors.deep.vae`: variational autoencoder, scored by
-  reconstruction error plus the window's KL divergence.
+  reconstruction error.
+
+All share one pipeline (:mod:`~anomalia.detectors.deep.base`): increments
+in, the residual's robust z out, onsets only.
 
 Importing this package or the detector modules does not import TensorFlow:
 it loads on the first ``fit`` or ``load`` (:mod:`~anomalia.detectors.deep.runtime`).

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from anomalia.detectors.deep.base import ReconstructionDetector
+from anomalia.detectors.deep.reconstruction import ReconstructionDetector
 from anomalia.detectors.params import check_integer
 from anomalia.exceptions import ConfigError
 
@@ -12,50 +12,63 @@ from anomalia.exceptions import ConfigError
 class ConvAutoencoderDetector(ReconstructionDetector):
     """1-D convolutional autoencoder of sliding windows.
 
-    Two strided convolutions (``filters`` then ``code_channels`` channels,
-    kernel ``kernel_size``, stride 2, ReLU) compress a window of ``window``
-    rows four times in time into a code of ``window / 4 * code_channels``
-    numbers; two transposed convolutions expand it back and a last
-    convolution maps it to the input columns. The narrow code keeps the
-    network from learning the identity, so it reconstructs only the shapes
-    it saw in training. Convolutions share
-    weights across time, so the model is small and fast on a CPU. A point
-    scores by how badly its row is reconstructed as the last row of the
-    window ending at it (see :class:`~anomalia.detectors.deep.base.ReconstructionDetector`);
-    the first ``window - 1`` rows score 0.
+    ``layers`` strided convolutions (stride 2, kernel ``kernel_size``, ReLU;
+    ``filters`` channels, the last ``code_channels`` and linear) compress a
+    window of ``window`` rows ``2 ** layers`` times in time; as many
+    transposed convolutions expand it back and a last convolution maps it to
+    the input columns. The narrow code keeps the network from learning the
+    identity. A row is expected to be the last row of the reconstructed
+    window ending at it; its residual is scored as in
+    :mod:`anomalia.detectors.deep.base` (robust z, smoothing, onsets).
 
     Parameters
     ----------
-    window : int, default 32
-        Rows per window; a multiple of 4.
-    filters : int, default 32
-        Channels of the outer convolutions.
+    window : int, default 16
+        Rows per window. A multiple of ``2 ** layers``.
+    filters : int, default 16
+        Channels of the hidden convolutions (the family's units).
     code_channels : int, default 2
         Channels of the code (the bottleneck).
     kernel_size : int, default 5
         Rows each convolution sees.
-    epochs : int, default 20
-        Most training epochs; early stopping usually ends sooner.
-    batch_size : int, default 128
+    layers : int, default 2
+        Strided convolutions of the encoder (and transposed ones of the decoder).
+    dropout : float, default 0.0
+        Dropout rate after each hidden layer, in [0, 1).
+    optimizer : {"adam", "rmsprop", "sgd"}, default "adam"
     learning_rate : float, default 1e-3
-        Adam's step size.
+        The optimizer's step size.
+    batch_size : int, default 64
+    epochs : int, default 5
+        Most training epochs; early stopping usually ends sooner.
     validation_fraction : float, default 0.2
         Last share of the training rows whose windows form the validation
         set of early stopping, in (0, 0.5].
-    patience : int, default 3
+    patience : int, default 2
         Epochs without a lower validation loss before training stops; the
         weights of the best epoch are kept.
-    max_windows : int, default 4096
+    max_windows : int, default 512
         Most training windows: longer series are subsampled with an even stride.
-    random_state : int or None, default None
-        Seeds weights and shuffling and makes TensorFlow's ops deterministic
-        (process-wide), for repeatable scores.
+    difference : bool, default True
+        Model the increments of the series rather than its values (change,
+        not state: see :mod:`anomalia.detectors.deep.base`).
+    smoothing : int, default 1
+        Rows over which the residual score is averaged (causally).
+    onset_window : int, float or None, default 0.75
+        Keep a score only where it exceeds every score of this many rows
+        before (a float: that share of the training rows); None keeps all.
+    random_state : int or None, default 0
+        Seeds weights, shuffling and dropout and makes TensorFlow's ops
+        deterministic (process-wide), for repeatable scores.
 
     Attributes
     ----------
     model_ : keras.Model
     scaler_ : anomalia.preprocess.scaling.RobustScaler
+    step_scale_ : ndarray of shape (n_features,)
     residual_scale_ : ndarray of shape (n_features,)
+    onset_rows_ : int or None
+    mse_ : float
     history_ : dict of str to list of float
     best_epoch_ : int
     """
@@ -65,28 +78,40 @@ class ConvAutoencoderDetector(ReconstructionDetector):
     def __init__(
         self,
         *,
-        window: int = 32,
-        filters: int = 32,
+        window: int = 16,
+        filters: int = 16,
         code_channels: int = 2,
         kernel_size: int = 5,
-        epochs: int = 20,
-        batch_size: int = 128,
+        layers: int = 2,
+        dropout: float = 0.0,
+        optimizer: str = "adam",
         learning_rate: float = 1e-3,
+        batch_size: int = 64,
+        epochs: int = 5,
         validation_fraction: float = 0.2,
-        patience: int = 3,
-        max_windows: int = 4096,
-        random_state: int | None = None,
+        patience: int = 2,
+        max_windows: int = 512,
+        difference: bool = True,
+        smoothing: int = 1,
+        onset_window: int | float | None = 0.75,
+        random_state: int | None = 0,
     ):
         self.window = window
         self.filters = filters
         self.code_channels = code_channels
         self.kernel_size = kernel_size
-        self.epochs = epochs
-        self.batch_size = batch_size
+        self.layers = layers
+        self.dropout = dropout
+        self.optimizer = optimizer
         self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.epochs = epochs
         self.validation_fraction = validation_fraction
         self.patience = patience
         self.max_windows = max_windows
+        self.difference = difference
+        self.smoothing = smoothing
+        self.onset_window = onset_window
         self.random_state = random_state
 
     def min_samples(self) -> int:
@@ -94,10 +119,12 @@ class ConvAutoencoderDetector(ReconstructionDetector):
         return super().min_samples()
 
     def _check_window(self) -> None:
-        check_integer("window", self.window, minimum=4)
-        if self.window % 4:
+        check_integer("layers", self.layers, minimum=1)
+        check_integer("window", self.window, minimum=2**self.layers)
+        if self.window % 2**self.layers:
             raise ConfigError(
-                f"`window` must be a multiple of 4 (two stride-2 convolutions), got {self.window}"
+                f"`window` must be a multiple of {2**self.layers} ({self.layers} stride-2 "
+                f"convolutions), got {self.window}"
             )
 
     def _check_architecture(self) -> None:
@@ -109,11 +136,15 @@ class ConvAutoencoderDetector(ReconstructionDetector):
     def _build_model(self, keras: Any, n_features: int) -> Any:
         conv = keras.layers.Conv1D
         deconv = keras.layers.Conv1DTranspose
-        size, wide, narrow = self.kernel_size, self.filters, self.code_channels
+        size, wide = self.kernel_size, self.filters
         inputs = keras.Input(shape=(self.window, n_features))
-        hidden = conv(wide, size, strides=2, padding="same", activation="relu")(inputs)
-        code = conv(narrow, size, strides=2, padding="same")(hidden)  # linear code
-        hidden = deconv(wide, size, strides=2, padding="same", activation="relu")(code)
-        hidden = deconv(wide, size, strides=2, padding="same", activation="relu")(hidden)
+        hidden = inputs
+        for _ in range(self.layers - 1):
+            hidden = conv(wide, size, strides=2, padding="same", activation="relu")(hidden)
+            hidden = self._dropout(keras, hidden)
+        hidden = conv(self.code_channels, size, strides=2, padding="same")(hidden)  # linear code
+        for _ in range(self.layers):
+            hidden = deconv(wide, size, strides=2, padding="same", activation="relu")(hidden)
+            hidden = self._dropout(keras, hidden)
         outputs = conv(n_features, size, padding="same")(hidden)
         return keras.Model(inputs, outputs, name=self.name)

@@ -1,52 +1,40 @@
-"""A Keras network forecasting the next row, on the shared forecast-residual base.
+"""A Keras network forecasting the next row: the deep forecasters' shared base.
 
-:class:`KerasForecastDetector` is
-:class:`~anomalia.detectors.forecast.ForecastResidualDetector` with one
-network forecasting all columns jointly from the ``window`` rows before each
-point; the base turns forecasts into scores (absolute residual over a robust
-scale of the training residuals, worst column). The forecast at ``t`` uses
-rows ``t - window .. t - 1`` only, so the detectors are causal; the first
-``window`` rows have no forecast and score 0.
+:class:`KerasForecastDetector` is :class:`~anomalia.detectors.deep.base.DeepDetector`
+with one network forecasting all columns jointly from the ``window`` input
+rows before each row; the residual of that forecast is scored like every deep
+detector's (robust z, smoothing, onsets). The forecast at ``t`` uses rows
+before ``t`` only, so the detectors are causal; the first
+:meth:`~anomalia.detectors.deep.base.DeepDetector.warmup_rows` rows have no
+forecast and score 0.
+
+Not on :class:`~anomalia.detectors.forecast.ForecastResidualDetector`: that
+base scores the raw residual of each point, while the deep pipeline models
+increments and scores onsets of smoothed residuals, the same for
+forecasters and autoencoders.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
-from anomalia.detectors.deep.base import KerasDetectorMixin
-from anomalia.detectors.forecast import ForecastResidualDetector
-from anomalia.preprocess.scaling import RobustScaler
+from anomalia.detectors.deep.base import DeepDetector
 from anomalia.preprocess.windows import sliding_windows
 
 
-class KerasForecastDetector(KerasDetectorMixin, ForecastResidualDetector):
-    """Base class: subclasses build a network mapping (window, n_features) to (n_features,).
+class KerasForecastDetector(DeepDetector):
+    """Base class: subclasses build a network mapping (window, n_features) to (n_features,)."""
 
-    The network lives in ``model_``; ``forecasters_`` stays empty.
-    """
+    horizon = 1
 
-    causal = True
-
-    def _check_architecture(self) -> None:
-        """Check the family's own parameters; raise ConfigError."""
-
-    def _fit_forecasters(self, X: np.ndarray) -> list[Any]:
-        self._check_training_params()
-        self._check_architecture()
-        self.scaler_ = RobustScaler().fit(X)
-        self._fit_network(self.scaler_.transform(X).astype(np.float32), horizon=1)
-        return []
-
-    def _forecast_all(self, X: np.ndarray) -> np.ndarray:
+    def _expectations(self, inputs: np.ndarray) -> np.ndarray:
         from anomalia.detectors.deep.training import predict_windows
 
-        forecasts = np.full(X.shape, np.nan)
-        if len(X) > self.window:
-            scaled = self.scaler_.transform(X).astype(np.float32)
+        expected = np.full(inputs.shape, np.nan, dtype=np.float32)
+        if len(inputs) > self.window:
             # Windows ending one row before each forecast row: nothing from t itself.
-            windows = sliding_windows(scaled[:-1], self.window)
-            predicted = predict_windows(self.model_, windows, lambda batch, outputs: outputs)
-            forecasts[self.window :] = self.scaler_.inverse_transform(predicted.astype(np.float64))
-        return forecasts
+            windows = sliding_windows(inputs[:-1], self.window)
+            expected[self.window :] = predict_windows(
+                self.model_, windows, lambda batch, outputs: outputs
+            )
+        return expected

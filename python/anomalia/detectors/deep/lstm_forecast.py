@@ -11,46 +11,58 @@ from anomalia.detectors.params import check_integer
 class LstmForecastDetector(KerasForecastDetector):
     """LSTM one-step-ahead forecaster; a point scores by its forecast error.
 
-    As in Hundman et al. (KDD 2018), an LSTM reads the ``window`` rows before
-    each point and forecasts it (all columns jointly); the score is the
-    absolute forecast error in units of a robust scale of the training
-    errors, worst column (see :class:`~anomalia.detectors.forecast.ForecastResidualDetector`).
-    The paper's nonparametric dynamic threshold on exponentially smoothed
-    errors is the threshold method ``dynamic``
-    (:class:`anomalia.thresholds.DynamicThreshold`); give it to this detector
-    with ``train.thresholds`` in the configuration (``docs/deep.md``).
-    The default threshold is a quantile of the training scores. The score at ``t``
-    uses rows before ``t`` only; the first ``window`` rows score 0.
+    As in Hundman et al. (KDD 2018), ``layers`` stacked LSTMs read the
+    ``window`` input rows before each row and forecast it (all columns
+    jointly); the forecast error is scored as in
+    :mod:`anomalia.detectors.deep.base` (robust z, smoothing, onsets).
+    Hundman's nonparametric dynamic threshold is the threshold method
+    ``dynamic`` (:class:`anomalia.thresholds.DynamicThreshold`; ``docs/deep.md``).
+    The score at ``t`` uses rows before ``t`` only.
 
     Parameters
     ----------
-    window : int, default 32
-        Rows the forecast looks back.
-    units : int, default 32
-        Units of each of the two stacked LSTM layers (the paper: 80).
-    epochs : int, default 20
-        Most training epochs; early stopping usually ends sooner.
-    batch_size : int, default 128
+    window : int, default 16
+        Rows per window.
+    units : int, default 16
+        Units of each LSTM layer (the paper: 80).
+    layers : int, default 1
+        Stacked LSTM layers (the paper: 2).
+    dropout : float, default 0.0
+        Dropout rate after each hidden layer, in [0, 1).
+    optimizer : {"adam", "rmsprop", "sgd"}, default "adam"
     learning_rate : float, default 1e-3
-        Adam's step size.
+        The optimizer's step size.
+    batch_size : int, default 64
+    epochs : int, default 5
+        Most training epochs; early stopping usually ends sooner.
     validation_fraction : float, default 0.2
-        Last share of the training rows whose forecasts form the validation
+        Last share of the training rows whose windows form the validation
         set of early stopping, in (0, 0.5].
-    patience : int, default 3
+    patience : int, default 2
         Epochs without a lower validation loss before training stops; the
         weights of the best epoch are kept.
-    max_windows : int, default 4096
+    max_windows : int, default 512
         Most training windows: longer series are subsampled with an even stride.
-    random_state : int or None, default None
-        Seeds weights and shuffling and makes TensorFlow's ops deterministic
-        (process-wide), for repeatable scores.
+    difference : bool, default True
+        Model the increments of the series rather than its values (change,
+        not state: see :mod:`anomalia.detectors.deep.base`).
+    smoothing : int, default 1
+        Rows over which the residual score is averaged (causally).
+    onset_window : int, float or None, default 0.75
+        Keep a score only where it exceeds every score of this many rows
+        before (a float: that share of the training rows); None keeps all.
+    random_state : int or None, default 0
+        Seeds weights, shuffling and dropout and makes TensorFlow's ops
+        deterministic (process-wide), for repeatable scores.
 
     Attributes
     ----------
     model_ : keras.Model
     scaler_ : anomalia.preprocess.scaling.RobustScaler
+    step_scale_ : ndarray of shape (n_features,)
     residual_scale_ : ndarray of shape (n_features,)
-        Robust scale of each column's training forecast errors.
+    onset_rows_ : int or None
+    mse_ : float
     history_ : dict of str to list of float
     best_epoch_ : int
 
@@ -59,7 +71,7 @@ class LstmForecastDetector(KerasForecastDetector):
     >>> import numpy as np
     >>> x = np.sin(np.arange(1200) / 8) + np.random.default_rng(0).normal(0, 0.1, 1200)
     >>> x[900] += 3
-    >>> detector = LstmForecastDetector(epochs=5, random_state=0).fit(x[:800])
+    >>> detector = LstmForecastDetector(epochs=5).fit(x[:800])
     >>> int(np.argmax(detector.score(x)))
     900
     """
@@ -69,24 +81,36 @@ class LstmForecastDetector(KerasForecastDetector):
     def __init__(
         self,
         *,
-        window: int = 32,
-        units: int = 32,
-        epochs: int = 20,
-        batch_size: int = 128,
+        window: int = 16,
+        units: int = 16,
+        layers: int = 1,
+        dropout: float = 0.0,
+        optimizer: str = "adam",
         learning_rate: float = 1e-3,
+        batch_size: int = 64,
+        epochs: int = 5,
         validation_fraction: float = 0.2,
-        patience: int = 3,
-        max_windows: int = 4096,
-        random_state: int | None = None,
+        patience: int = 2,
+        max_windows: int = 512,
+        difference: bool = True,
+        smoothing: int = 1,
+        onset_window: int | float | None = 0.75,
+        random_state: int | None = 0,
     ):
         self.window = window
         self.units = units
-        self.epochs = epochs
-        self.batch_size = batch_size
+        self.layers = layers
+        self.dropout = dropout
+        self.optimizer = optimizer
         self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.epochs = epochs
         self.validation_fraction = validation_fraction
         self.patience = patience
         self.max_windows = max_windows
+        self.difference = difference
+        self.smoothing = smoothing
+        self.onset_window = onset_window
         self.random_state = random_state
 
     def _check_architecture(self) -> None:
@@ -94,7 +118,10 @@ class LstmForecastDetector(KerasForecastDetector):
 
     def _build_model(self, keras: Any, n_features: int) -> Any:
         inputs = keras.Input(shape=(self.window, n_features))
-        hidden = keras.layers.LSTM(self.units, return_sequences=True)(inputs)
-        hidden = keras.layers.LSTM(self.units)(hidden)
+        hidden = inputs
+        for layer in range(self.layers):
+            last = layer == self.layers - 1
+            hidden = keras.layers.LSTM(self.units, return_sequences=not last)(hidden)
+            hidden = self._dropout(keras, hidden)
         outputs = keras.layers.Dense(n_features)(hidden)
         return keras.Model(inputs, outputs, name=self.name)

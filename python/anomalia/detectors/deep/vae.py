@@ -1,4 +1,4 @@
-"""Variational autoencoder scored by reconstruction error plus KL divergence."""
+"""Variational autoencoder scored by reconstruction error."""
 
 from __future__ import annotations
 
@@ -6,62 +6,74 @@ from typing import Any
 
 import numpy as np
 
-from anomalia.detectors.deep.base import ReconstructionDetector
+from anomalia.detectors.deep.reconstruction import ReconstructionDetector
 from anomalia.detectors.params import check_integer, check_number
 
 
 class VariationalAutoencoderDetector(ReconstructionDetector):
     """Variational autoencoder (Kingma and Welling, 2014) of sliding windows.
 
-    A dense encoder maps each flattened window of ``window`` rows to the mean
-    and log-variance of a ``latent_dim``-dimensional Gaussian; a sample of it
-    is decoded back into the window. Training minimises the mean squared
-    reconstruction error plus ``kl_weight`` times the KL divergence from the
-    standard normal prior, per window element. Scoring uses the posterior
-    mean (no sampling, so scores are deterministic): the score at ``t`` is
-
-        0.5 * sum_f ((x[t, f] - x̂[t, f]) / s_f) ** 2 + KL(window ending at t) / window
-
-    the negative log-likelihood of row ``t`` under a Gaussian around its
-    reconstruction with the training residual scale ``s_f`` (up to a
-    constant), plus the window's share of KL per row: a point scores high when
-    it is badly reconstructed or its window's code is far from what the
-    encoder learned. Only rows up to ``t`` are used; the first ``window - 1``
-    rows score 0.
+    A dense encoder (``layers`` hidden layers of ``hidden_units``) maps each
+    flattened window of ``window`` input rows to the mean and log-variance of
+    a ``latent_dim``-dimensional Gaussian; a sample of it is decoded back into
+    the window. Training minimises the mean squared reconstruction error plus
+    ``kl_weight`` times the KL divergence from the standard normal prior, per
+    window element. Scoring decodes the posterior mean (no sampling, so
+    scores are deterministic) and scores the last row's reconstruction
+    residual as in :mod:`anomalia.detectors.deep.base`. The window's KL
+    divergence is left out of the score on purpose: it stays high for every
+    row whose window holds an anomaly, ``window`` rows of state after a
+    single spike, which the onset rule then reports as new alarms. Only rows
+    up to ``t`` are used.
 
     Parameters
     ----------
-    window : int, default 32
+    window : int, default 16
         Rows per window.
-    hidden_units : int, default 64
-        Units of the encoder's and decoder's hidden dense layer.
+    hidden_units : int, default 32
+        Units of each hidden dense layer of the encoder and decoder.
     latent_dim : int, default 4
         Dimension of the latent Gaussian.
     kl_weight : float, default 1.0
         Weight of the KL term in the training loss (beta), in [0, 100].
-    epochs : int, default 20
-        Most training epochs; early stopping usually ends sooner.
-    batch_size : int, default 128
+    layers : int, default 1
+        Hidden dense layers of the encoder, and of the decoder.
+    dropout : float, default 0.0
+        Dropout rate after each hidden layer, in [0, 1).
+    optimizer : {"adam", "rmsprop", "sgd"}, default "adam"
     learning_rate : float, default 1e-3
-        Adam's step size.
+        The optimizer's step size.
+    batch_size : int, default 64
+    epochs : int, default 5
+        Most training epochs; early stopping usually ends sooner.
     validation_fraction : float, default 0.2
         Last share of the training rows whose windows form the validation
         set of early stopping, in (0, 0.5].
-    patience : int, default 3
+    patience : int, default 2
         Epochs without a lower validation loss before training stops; the
         weights of the best epoch are kept.
-    max_windows : int, default 4096
+    max_windows : int, default 512
         Most training windows: longer series are subsampled with an even stride.
-    random_state : int or None, default None
-        Seeds weights, sampling and shuffling and makes TensorFlow's ops
+    difference : bool, default True
+        Model the increments of the series rather than its values (change,
+        not state: see :mod:`anomalia.detectors.deep.base`).
+    smoothing : int, default 1
+        Rows over which the residual score is averaged (causally).
+    onset_window : int, float or None, default 0.75
+        Keep a score only where it exceeds every score of this many rows
+        before (a float: that share of the training rows); None keeps all.
+    random_state : int or None, default 0
+        Seeds weights, shuffling and dropout and makes TensorFlow's ops
         deterministic (process-wide), for repeatable scores.
 
     Attributes
     ----------
     model_ : keras.Model
-        Outputs the reconstructed windows and each window's KL divergence.
     scaler_ : anomalia.preprocess.scaling.RobustScaler
+    step_scale_ : ndarray of shape (n_features,)
     residual_scale_ : ndarray of shape (n_features,)
+    onset_rows_ : int or None
+    mse_ : float
     history_ : dict of str to list of float
     best_epoch_ : int
     """
@@ -71,28 +83,40 @@ class VariationalAutoencoderDetector(ReconstructionDetector):
     def __init__(
         self,
         *,
-        window: int = 32,
-        hidden_units: int = 64,
+        window: int = 16,
+        hidden_units: int = 32,
         latent_dim: int = 4,
         kl_weight: float = 1.0,
-        epochs: int = 20,
-        batch_size: int = 128,
+        layers: int = 1,
+        dropout: float = 0.0,
+        optimizer: str = "adam",
         learning_rate: float = 1e-3,
+        batch_size: int = 64,
+        epochs: int = 5,
         validation_fraction: float = 0.2,
-        patience: int = 3,
-        max_windows: int = 4096,
-        random_state: int | None = None,
+        patience: int = 2,
+        max_windows: int = 512,
+        difference: bool = True,
+        smoothing: int = 1,
+        onset_window: int | float | None = 0.75,
+        random_state: int | None = 0,
     ):
         self.window = window
         self.hidden_units = hidden_units
         self.latent_dim = latent_dim
         self.kl_weight = kl_weight
-        self.epochs = epochs
-        self.batch_size = batch_size
+        self.layers = layers
+        self.dropout = dropout
+        self.optimizer = optimizer
         self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.epochs = epochs
         self.validation_fraction = validation_fraction
         self.patience = patience
         self.max_windows = max_windows
+        self.difference = difference
+        self.smoothing = smoothing
+        self.onset_window = onset_window
         self.random_state = random_state
 
     def _check_architecture(self) -> None:
@@ -105,11 +129,15 @@ class VariationalAutoencoderDetector(ReconstructionDetector):
 
         dense = keras.layers.Dense
         inputs = keras.Input(shape=(self.window, n_features))
-        hidden = dense(self.hidden_units, activation="relu")(keras.layers.Flatten()(inputs))
+        hidden = keras.layers.Flatten()(inputs)
+        for _ in range(self.layers):
+            hidden = self._dropout(keras, dense(self.hidden_units, activation="relu")(hidden))
         mean = dense(self.latent_dim)(hidden)
         log_var = dense(self.latent_dim)(hidden)
         code, kl = GaussianSample()([mean, log_var])
-        hidden = dense(self.hidden_units, activation="relu")(code)
+        hidden = code
+        for _ in range(self.layers):
+            hidden = self._dropout(keras, dense(self.hidden_units, activation="relu")(hidden))
         flat = dense(self.window * n_features)(hidden)
         outputs = keras.layers.Reshape((self.window, n_features))(flat)
         return keras.Model(inputs, [outputs, kl], name=self.name)
@@ -127,17 +155,3 @@ class VariationalAutoencoderDetector(ReconstructionDetector):
 
     def _reconstruction(self, outputs: Any) -> np.ndarray:
         return outputs[0]
-
-    def _window_scores(self, scaled: np.ndarray) -> np.ndarray:
-        from anomalia.detectors.deep.training import predict_windows
-        from anomalia.preprocess.windows import sliding_windows
-
-        def residuals_and_kl(batch: np.ndarray, outputs: Any) -> np.ndarray:
-            residuals = outputs[0][:, -1, :] - batch[:, -1, :]
-            return np.column_stack([residuals, outputs[1]])
-
-        columns = predict_windows(
-            self.model_, sliding_windows(scaled, self.window), residuals_and_kl
-        )
-        residuals, kl = columns[:, :-1], columns[:, -1]
-        return 0.5 * ((residuals / self.residual_scale_) ** 2).sum(axis=1) + kl / self.window

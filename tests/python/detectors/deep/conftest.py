@@ -13,6 +13,8 @@ FORECASTERS = {"lstm_forecast", "lstm_attention"}
 #: Small and quick, yet enough training to tell spikes from noise.
 QUICK = {"window": 16, "epochs": 4, "max_windows": 512, "random_state": 0}
 TEST_SPIKES = (250, 420, 610, 800, 1050)
+#: Each spike larger than the one before, so none hides in the previous one's onset window.
+SPIKE_SIZES = (4.0, 5.0, 6.0, 7.0, 8.0)
 
 
 def noisy_sine(seed: int, n: int = 1200) -> np.ndarray:
@@ -26,9 +28,9 @@ def quick(name: str, **params: object) -> BaseDetector:
 
 @pytest.fixture(scope="session")
 def spiky_test_series() -> np.ndarray:
-    """A fresh noisy sine with +5 spikes at ``TEST_SPIKES``."""
+    """A fresh noisy sine with spikes of ``SPIKE_SIZES`` at ``TEST_SPIKES``."""
     values = noisy_sine(seed=12)
-    values[list(TEST_SPIKES)] += 5.0
+    values[list(TEST_SPIKES)] += SPIKE_SIZES
     return values
 
 
