@@ -398,11 +398,11 @@ class ModelSet:
             if not hasattr(member.detector, "explain"):
                 continue
             row: dict[str, Any] = {"series_id": series_id}
-            for field, value in member.detector.explain().items():
+            for name, value in member.detector.explain().items():
                 if isinstance(value, dict):
-                    row.update({f"{field}: {key}": item for key, item in value.items()})
+                    row.update({f"{name}: {key}": item for key, item in value.items()})
                 else:
-                    row[field] = value
+                    row[name] = value
             rows.append(row)
         return pd.DataFrame(rows) if rows else None
 
