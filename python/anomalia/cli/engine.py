@@ -57,6 +57,10 @@ def dask_engine(args: argparse.Namespace) -> bool:
             if value is not None and (isinstance(value, bool) or value < 1):
                 option = "--" + name.replace("_", "-")
                 raise ConfigError(f"{option} must be an integer >= 1, got {value}")
+        if args.scheduler:
+            from anomalia.distributed.cluster import check_scheduler
+
+            check_scheduler(args.scheduler)
         if args.scheduler and args.workers is not None:
             raise ConfigError("--workers starts a local cluster: leave it out with --scheduler")
         return True

@@ -40,6 +40,8 @@ class PartResult:
     n_flagged: int
     series: tuple[str, ...]
     source: str
+    #: Time chunks the partition was scored in, each task continuing the last one's state.
+    n_chunks: int = 1
 
 
 def load_models(
@@ -96,7 +98,8 @@ def _write_chunked(
     scores = model_set.score_rows(series_id, frame, grid, _concat(answers))
     scores["timestamp"] = scores["timestamp"].astype("datetime64[ns, UTC]")
     write_part(scores, out, index)
-    return PartResult(index, len(scores), int(scores["is_anomaly"].sum()), (series_id,), source)
+    flagged = int(scores["is_anomaly"].sum())
+    return PartResult(index, len(scores), flagged, (series_id,), source, len(answers))
 
 
 def _chunked(
