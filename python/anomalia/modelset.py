@@ -347,7 +347,7 @@ class ModelSet:
         return pd.DataFrame(
             {
                 "series_id": series_id,
-                "timestamp": frame["timestamp"].to_numpy(),
+                "timestamp": frame["timestamp"].array,  # to_numpy() would box each tz-aware stamp
                 "detector": self.detector,
                 "score": rows["score"].to_numpy(np.float64),
                 "threshold": rows["threshold"].to_numpy(np.float64),
