@@ -184,3 +184,17 @@ def test_engine_options_are_checked_before_any_work(argv, message, capsys, tmp_p
     (tmp_path / "m" / "zscore" / "manifest.json").write_text("{}")
     assert main([*argv, "--models", str(tmp_path / "m")]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_an_alert_budget_is_applied_in_every_task(client, observations, tmp_path):
+    model_set = ModelSet("zscore").fit(observations, train_fraction=0.5, progress=False)
+    model_set.save(tmp_path / "zscore")
+    budget = {"method": "budget", "alerts_per_1000": 2}
+    expected = ModelSet.load(tmp_path / "zscore").rethreshold(budget)
+    expected = expected.score(observations, progress=False)
+    detect_on_cluster(
+        client, tmp_path / "zscore", from_frame(observations, 2), tmp_path / "out", budget=budget
+    )
+    scored = read_parts(tmp_path / "out")
+    pd.testing.assert_frame_equal(scored, expected, check_dtype=False)
+    assert not np.allclose(scored["threshold"], model_set.score(observations)["threshold"])
