@@ -105,35 +105,45 @@ def _models(folder: str, modified: float, series: frozenset[str]) -> Any:
 
 
 def _advance_task(
-    folder: str, modified: float, states: dict[str, StreamState | None], rows: pd.DataFrame
+    model: Any, modified: float, states: dict[str, StreamState | None], rows: pd.DataFrame
 ) -> tuple[pd.DataFrame, dict[str, StreamState], dict[str, str]]:
-    series = frozenset(str(s) for s in rows["series_id"].unique())
-    return advance_partition(_models(folder, modified, series), states, rows)
+    if isinstance(model, str):  # a model set folder: loaded once per worker and partition
+        series = frozenset(str(s) for s in rows["series_id"].unique())
+        model = _models(model, modified, series)
+    return advance_partition(model, states, rows)
 
 
 def advance_on_cluster(
     client: Any,
-    folder: str | Path,
+    model: Any,
     states: Mapping[str, StreamState | None],
     rows: pd.DataFrame,
     n_partitions: int,
 ) -> tuple[pd.DataFrame, dict[str, StreamState], dict[str, str]]:
     """:func:`advance_partition` over the cluster: one task per partition of series.
 
-    ``folder`` is a saved model set every worker can read; its manifest's
-    modification time keys the workers' cache, so a retrained set is reloaded.
+    Parameters
+    ----------
+    model : str, pathlib.Path, ModelSet or distributed.Future
+        A saved model set every worker can read (its manifest's modification
+        time keys the workers' cache, so a retrained set is reloaded), or a
+        model set in memory, best scattered once to every worker
+        (``client.scatter(model_set, broadcast=True)``) and given as its future.
+
     Results are those of one :func:`advance_partition` over all the rows.
     """
     from anomalia.distributed.partitions import from_frame
 
-    folder = Path(folder)
-    modified = (folder / "manifest.json").stat().st_mtime
+    modified = 0.0
+    if isinstance(model, (str, Path)):
+        modified = (Path(model) / "manifest.json").stat().st_mtime
+        model = str(model)
     futures = []
     for partition in from_frame(rows, n_partitions):
         series = partition.rows["series_id"].unique()
         wanted = {str(s): states.get(str(s)) for s in series}
         futures.append(
-            client.submit(_advance_task, str(folder), modified, wanted, partition.rows, pure=False)
+            client.submit(_advance_task, model, modified, wanted, partition.rows, pure=False)
         )
     scores, new_states, refused = [], {}, {}
     for part, part_states, part_refused in client.gather(futures):

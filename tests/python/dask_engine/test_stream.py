@@ -16,13 +16,16 @@ def test_polls_advanced_on_the_cluster_equal_the_batch_scores(client, tmp_path):
     model_set = ModelSet("zscore").fit(observations, train_fraction=0.5, progress=False)
     model_set.save(tmp_path / "zscore")
     expected = model_set.score(observations, progress=False)
-    # Three polls of uneven size, as a stream loop would read them from a store.
+    # Three polls of uneven size, as a stream loop would read them from a store, with the
+    # model set read by the workers from its folder or scattered to them from memory.
     order = observations.groupby("series_id").cumcount()
     states, scored = {}, []
-    for first, last in ((0, 150), (150, 151), (151, 400)):
+    in_memory = client.scatter(ModelSet.load(tmp_path / "zscore"), broadcast=True)
+    for first, last, model in ((0, 150, tmp_path / "zscore"), (150, 151, in_memory),
+                               (151, 400, tmp_path / "zscore")):  # fmt: skip
         rows = observations[(order >= first) & (order < last)]
         scores, states_now, refused = advance_on_cluster(
-            client, tmp_path / "zscore", states, rows, n_partitions=2
+            client, model, states, rows, n_partitions=2
         )
         assert refused == {}
         states.update(states_now)
