@@ -245,12 +245,13 @@ def run(args: argparse.Namespace) -> list[Timing]:
             _local_detect, scored, str(corpus), str(models / "all"), str(out / "scores-local")
         )
         record("detect", "local", 1, args.series, *figures)
+    if not args.skip_local and args.train_series:
         strings = [str(f) for f in train_files]
         figures = _in_child(
             _local_train, strings, str(corpus), str(models / "local"), args.detector
         )
         record("train", "local", 1, n_train, *figures)
-    for workers in counts:
+    for workers in counts if args.train_series else []:
         with open_client(None, workers) as client:
             client.wait_for_workers(workers)
             client.run(_warm_up)
@@ -268,7 +269,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--series", type=int, default=10_000)
     parser.add_argument("--points", type=int, default=10_000)
     parser.add_argument("--files", type=int, default=100, help="files (= detect tasks)")
-    parser.add_argument("--train-series", type=int, default=1_000)
+    parser.add_argument(
+        "--train-series", type=int, default=1_000, help="train timed on these (0: not timed)"
+    )
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--detector", default="zscore")
     parser.add_argument("--out", default="results/dask-bench")
