@@ -29,3 +29,7 @@ class MissingDependencyError(AnomaliaError, ImportError):
 
 class StreamingError(AnomaliaError, ValueError):
     """A model or stream state cannot score the rows asked for (not causal, wrong model, order)."""
+
+
+class StoreError(AnomaliaError, OSError):
+    """A store cannot be opened or reached, or stayed locked past the wait allowed."""

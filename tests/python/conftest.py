@@ -7,6 +7,13 @@ seed, with additive spikes at known rows. Labels mark the spikes with 1.
 from __future__ import annotations
 
 import os
+import shutil
+import socket
+import subprocess
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -92,3 +99,95 @@ def ar1_series() -> LabelledSeries:
     for row in range(1, N_POINTS):  # fixture set-up, not library code
         values[row] = 0.7 * values[row - 1] + noise[row]
     return _with_spikes(values + 10.0, (400, 800, 1100))
+
+
+# -- the live stack's store (anomalia.store) ------------------------------------
+INFLUXD = shutil.which("influxd") or "/usr/bin/influxd"
+_INFLUX_CONFIG = """reporting-disabled = true
+bind-address = "127.0.0.1:{rpc_port}"
+[meta]
+  dir = "{root}/meta"
+  logging-enabled = false
+[data]
+  dir = "{root}/data"
+  wal-dir = "{root}/wal"
+  query-log-enabled = false
+[http]
+  bind-address = "127.0.0.1:{http_port}"
+  log-enabled = false
+  max-row-limit = 0
+[monitor]
+  store-enabled = false
+[continuous_queries]
+  enabled = false
+[logging]
+  level = "warn"
+"""
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def influx_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``influxdb://127.0.0.1:PORT/anomalia_test``: a real InfluxDB 1.x server for the session.
+
+    ``influxd`` runs with its own data, meta and WAL folders and free loopback
+    ports, and is stopped at the end of the session.
+    """
+    if not os.path.exists(INFLUXD):
+        pytest.skip("needs influxd (Debian package `influxdb`: deployment/install_system.sh)")
+    root = tmp_path_factory.mktemp("influxdb")
+    http_port = free_port()
+    config = root / "influxdb.conf"
+    config.write_text(_INFLUX_CONFIG.format(root=root, rpc_port=free_port(), http_port=http_port))
+    log = (root / "influxd.log").open("w")
+    server = subprocess.Popen(
+        [INFLUXD, "run", "-config", str(config)], stdout=log, stderr=subprocess.STDOUT
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if server.poll() is not None:
+                pytest.fail(f"influxd exited: {(root / 'influxd.log').read_text()[-2000:]}")
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{http_port}/ping", timeout=1):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail("influxd did not answer /ping within 30 s")
+                time.sleep(0.1)
+        yield f"influxdb://127.0.0.1:{http_port}/anomalia_test"
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+
+
+STORE_BACKENDS = ("duckdb", "influxdb")
+
+
+@pytest.fixture(params=STORE_BACKENDS)
+def store_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
+    """URL of an empty store, once per backend: a DuckDB file in ``tmp_path``, or a
+    fresh database on the session's InfluxDB server (dropped after the test)."""
+    if request.param == "duckdb":
+        yield f"duckdb:///{tmp_path / 'live.duckdb'}"
+        return
+    server = request.getfixturevalue("influx_url").rsplit("/", 1)[0]
+    database = f"anomalia_test_{uuid.uuid4().hex[:12]}"
+    yield f"{server}/{database}"
+    from influxdb import InfluxDBClient
+
+    host, port = server.removeprefix("influxdb://").split(":")
+    client = InfluxDBClient(host, int(port))
+    client.drop_database(database)
+    client.close()

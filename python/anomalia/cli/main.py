@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from anomalia import __version__
 from anomalia.cli import bench as cli_bench
 from anomalia.cli import commands, eda, experiment, serve, tune
+from anomalia.cli import simulate as cli_simulate
+from anomalia.cli import stream as cli_stream
 from anomalia.cli.budget import add_budget_options
 from anomalia.cli.engine import add_engine_options
 from anomalia.cli.inputs import add_data_option, add_reading_options
@@ -152,10 +154,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=commands.report)
 
     cli_bench.register(sub)
+    cli_simulate.register(sub)
     serve.register(sub)
     tune.register(sub)
     experiment.register(sub)
     eda.register(sub)
+    cli_stream.register(sub)
     p = sub.add_parser("detectors", help="list the registered detectors")
     p.add_argument(
         "--params",

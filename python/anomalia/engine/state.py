@@ -126,16 +126,12 @@ def _split_arrays(
     return scalars
 
 
-def save_state(state: StreamState, path: str | Path, *, durable: bool = True) -> Path:
-    """Write ``state`` to ``path`` (``.npz``) atomically.
+def state_arrays(state: StreamState) -> dict[str, np.ndarray]:
+    """``state`` as named arrays (no object dtype): what :func:`save_state` writes.
 
-    The file is written beside ``path`` and renamed over it, so a crash at
-    any moment leaves either the old state or the new one. With ``durable``
-    the file is also flushed to the disk (``fsync``) before the rename, so a
-    power cut cannot lose it either; a killed process (``kill -9``) loses
-    nothing even without, since the operating system still holds the write.
+    The member ``meta`` holds everything that is not an array as UTF-8 JSON.
+    :func:`state_from_arrays` reads it back.
     """
-    path = Path(path)
     arrays: dict[str, np.ndarray] = {"history": np.asarray(state.history, dtype=np.float64)}
     threshold_scalars = _split_arrays(state.threshold, "threshold", arrays)
     for name, values in state.recent.items():
@@ -157,6 +153,63 @@ def save_state(state: StreamState, path: str | Path, *, durable: bool = True) ->
         "detector": detector_scalars,
     }
     arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
+    return arrays
+
+
+def state_from_arrays(arrays: dict[str, np.ndarray], where: str) -> StreamState:
+    """The state :func:`state_arrays` gave ``arrays`` for; ``where`` names the source in errors.
+
+    Raises
+    ------
+    DataError
+        If the arrays are not a stream state or have another format version.
+    """
+    arrays = dict(arrays)
+    try:
+        meta = json.loads(arrays.pop("meta").tobytes().decode())
+    except (KeyError, ValueError, AttributeError) as error:
+        raise DataError(f"{where}: not a readable stream state ({error})") from None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise DataError(f"{where}: not an anomalia stream state")
+    if meta.get("format_version") != FORMAT_VERSION:
+        raise DataError(
+            f"{where}: stream state format version {meta.get('format_version')!r}, this "
+            f"anomalia ({__version__}) reads version {FORMAT_VERSION}; start the stream again"
+        )
+    threshold = dict(meta["threshold"])
+    detector = None if meta.get("detector") is None else dict(meta["detector"])
+    recent = _empty_recent()
+    for name in list(arrays):
+        if name.startswith("detector.") and detector is not None:
+            detector[name.removeprefix("detector.")] = arrays.pop(name)
+        elif name.startswith("threshold."):
+            threshold[name.removeprefix("threshold.")] = arrays.pop(name)
+        elif name.startswith("recent."):
+            recent[name.removeprefix("recent.")] = arrays.pop(name)
+    return StreamState(
+        fingerprint=meta["fingerprint"],
+        n_seen=int(meta["n_seen"]),
+        history=arrays["history"],
+        threshold=threshold,
+        last_timestamp=meta["last_timestamp"],
+        last_score=meta["last_score"],
+        recent=recent,
+        fit_rows=arrays.get("fit_rows"),
+        detector=detector,
+    )
+
+
+def save_state(state: StreamState, path: str | Path, *, durable: bool = True) -> Path:
+    """Write ``state`` to ``path`` (``.npz``) atomically.
+
+    The file is written beside ``path`` and renamed over it, so a crash at
+    any moment leaves either the old state or the new one. With ``durable``
+    the file is also flushed to the disk (``fsync``) before the rename, so a
+    power cut cannot lose it either; a killed process (``kill -9``) loses
+    nothing even without, since the operating system still holds the write.
+    """
+    path = Path(path)
+    arrays = state_arrays(state)
     path.parent.mkdir(parents=True, exist_ok=True)
     buffer = io.BytesIO()  # zip in memory: one write to disk instead of dozens
     np.savez(buffer, **arrays)
@@ -194,40 +247,13 @@ def load_state(path: str | Path, fingerprint: str | None = None) -> StreamState:
     try:
         with np.load(path, allow_pickle=False) as archive:
             arrays = {name: archive[name] for name in archive.files}
-        meta = json.loads(arrays.pop("meta").tobytes().decode())
-    except (OSError, ValueError, KeyError) as error:
+    except (OSError, ValueError) as error:
         raise DataError(f"{path}: not a readable stream state ({error})") from None
-    if meta.get("format") != FORMAT:
-        raise DataError(f"{path}: not an anomalia stream state")
-    if meta.get("format_version") != FORMAT_VERSION:
-        raise DataError(
-            f"{path}: stream state format version {meta.get('format_version')!r}, this "
-            f"anomalia ({__version__}) reads version {FORMAT_VERSION}; start the stream again"
-        )
-    if fingerprint is not None and meta.get("fingerprint") != fingerprint:
+    state = state_from_arrays(arrays, str(path))
+    if fingerprint is not None and state.fingerprint != fingerprint:
         raise StreamingError(
-            f"{path}: the stream state belongs to model fingerprint {meta['fingerprint']}, "
+            f"{path}: the stream state belongs to model fingerprint {state.fingerprint}, "
             f"not to the model in use ({fingerprint}); the model was retrained or replaced, "
             "so start the stream again"
         )
-    threshold = dict(meta["threshold"])
-    detector = None if meta.get("detector") is None else dict(meta["detector"])
-    recent = _empty_recent()
-    for name in list(arrays):
-        if name.startswith("detector.") and detector is not None:
-            detector[name.removeprefix("detector.")] = arrays.pop(name)
-        elif name.startswith("threshold."):
-            threshold[name.removeprefix("threshold.")] = arrays.pop(name)
-        elif name.startswith("recent."):
-            recent[name.removeprefix("recent.")] = arrays.pop(name)
-    return StreamState(
-        fingerprint=meta["fingerprint"],
-        n_seen=int(meta["n_seen"]),
-        history=arrays["history"],
-        threshold=threshold,
-        last_timestamp=meta["last_timestamp"],
-        last_score=meta["last_score"],
-        recent=recent,
-        fit_rows=arrays.get("fit_rows"),
-        detector=detector,
-    )
+    return state

@@ -1,0 +1,1 @@
+"""The live stack: a simulator feeding a store, ``anomalia stream`` scoring it, alerts."""

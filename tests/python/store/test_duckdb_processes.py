@@ -1,0 +1,109 @@
+"""Several processes share one DuckDB store file (simulator, stream, dashboard)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import pandas as pd
+import pytest
+
+from anomalia.exceptions import StoreError
+from anomalia.store import open_store
+
+BATCHES, ROWS = 20, 5
+
+WRITER = textwrap.dedent(
+    """
+    import sys
+    import numpy as np
+    import pandas as pd
+    from anomalia.store import open_store
+
+    store = open_store(sys.argv[1])
+    t0 = pd.Timestamp("2024-01-01", tz="UTC")
+    for batch in range({batches}):
+        rows = np.arange(batch * {rows}, (batch + 1) * {rows})
+        store.write_observations(pd.DataFrame({{
+            "series_id": "child",
+            "timestamp": t0 + pd.to_timedelta(rows, unit="s"),
+            "value": rows.astype(float),
+        }}))
+    print("done")
+    """
+).format(batches=BATCHES, rows=ROWS)
+
+
+def _child_environment() -> dict[str, str]:
+    environment = dict(os.environ)
+    environment["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
+    return environment
+
+
+def test_two_processes_write_and_read_one_file_at_once(tmp_path):
+    url = f"duckdb:///{tmp_path / 'live.duckdb'}"
+    store = open_store(url)
+    child = subprocess.Popen(
+        [sys.executable, "-c", WRITER, url],
+        env=_child_environment(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    t0 = pd.Timestamp("2024-01-01", tz="UTC")
+    seen = []
+    # While the child writes observations, this process reads them and writes scores.
+    while child.poll() is None or not seen:
+        observations = store.read_observations("child")
+        seen.append(len(observations))
+        store.write_scores(
+            pd.DataFrame(
+                {
+                    "series_id": "child",
+                    "timestamp": [t0 + pd.Timedelta(seconds=len(seen))],
+                    "detector": "zscore",
+                    "score": [float(len(observations))],
+                    "threshold": [3.0],
+                    "is_anomaly": [False],
+                }
+            )
+        )
+    out, err = child.communicate(timeout=60)
+    assert child.returncode == 0, err
+    assert out.strip() == "done"
+    final = store.read_observations("child")
+    assert final["value"].tolist() == list(range(BATCHES * ROWS))
+    assert len(store.read_scores("child")) == len(seen)
+    assert seen == sorted(seen)  # reads never went backwards
+
+
+def test_a_file_held_open_elsewhere_gives_a_clear_error_after_the_timeout(tmp_path):
+    path = tmp_path / "held.duckdb"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('held', "
+            "flush=True); time.sleep(30)",
+            str(path),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(StoreError, match="held.duckdb: still locked by another process"):
+            open_store(f"duckdb:///{path}", lock_timeout=0.3)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert open_store(f"duckdb:///{path}").series() == []
+
+
+def test_a_file_that_is_not_a_store_is_named(tmp_path):
+    path = tmp_path / "notes.duckdb"
+    path.write_text("shopping list\n")
+    with pytest.raises(StoreError, match="notes.duckdb"):
+        open_store(f"duckdb:///{path}")
