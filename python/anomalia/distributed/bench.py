@@ -204,6 +204,8 @@ def run(args: argparse.Namespace) -> list[Timing]:
     per_file = -(-args.series // args.files)
     train_files = files[: max(1, args.train_series // per_file)]
     n_train = min(args.series, len(train_files) * per_file)
+    detect_files = files[: args.detect_files] if args.detect_files else files
+    n_detect = min(args.series, len(detect_files) * per_file)
     timings: list[Timing] = []
     models = out / "models"
 
@@ -231,20 +233,22 @@ def run(args: argparse.Namespace) -> list[Timing]:
         with open_client(None, workers) as client:
             client.wait_for_workers(workers)
             client.run(_warm_up)
-            if workers == counts[-1]:
+            reuse = args.reuse_models and (models / "all" / "manifest.json").is_file()
+            if workers == counts[-1] and not reuse:
                 with _Sampler(client) as sampler:
                     fitted = fit_on_cluster(client, ModelSet(args.detector), from_dataset(corpus))
                     fitted.save(models / "all")
                 record("train", "dask", workers, args.series, *sampler.figures())
             with _Sampler(client) as sampler:
-                detect_on_cluster(client, models / "all", from_dataset(corpus), out / "scores-dask")
-            record("detect", "dask", workers, args.series, *sampler.figures())
+                partitions = from_dataset(corpus)[: len(detect_files)]
+                detect_on_cluster(client, models / "all", partitions, out / "scores-dask")
+            record("detect", "dask", workers, n_detect, *sampler.figures())
     if not args.skip_local:
-        scored = [str(f) for f in files]
+        scored = [str(f) for f in detect_files]
         figures = _in_child(
             _local_detect, scored, str(corpus), str(models / "all"), str(out / "scores-local")
         )
-        record("detect", "local", 1, args.series, *figures)
+        record("detect", "local", 1, n_detect, *figures)
     if not args.skip_local and args.train_series:
         strings = [str(f) for f in train_files]
         figures = _in_child(
@@ -276,6 +280,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--detector", default="zscore")
     parser.add_argument("--out", default="results/dask-bench")
     parser.add_argument("--skip-local", action="store_true")
+    parser.add_argument(
+        "--detect-files", type=int, help="detect on the first N files only (default: all)"
+    )
+    parser.add_argument(
+        "--reuse-models", action="store_true", help="keep the model set of an earlier run"
+    )
     run(parser.parse_args(argv))
 
 
