@@ -11,6 +11,8 @@
 FROM python:3.11-slim-bookworm AS build
 
 ARG DEEP=false
+# dask + distributed, so the image also runs `dask scheduler` / `dask worker` (docs/scaling.md).
+ARG DASK=true
 ENV DEBIAN_FRONTEND=noninteractive \
     PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
@@ -30,6 +32,7 @@ RUN bash deployment/install_system.sh && rm -rf /var/lib/apt/lists/*
 # constraints.txt, the R package in R/ into .Rlib), with the service's extras only.
 COPY . .
 RUN extras="serve,r,live"; if [ "$DEEP" = true ]; then extras="$extras,deep"; fi \
+    && if [ "$DASK" = true ]; then extras="$extras,dask"; fi \
     && make install EXTRAS="$extras" && rm -rf /root/.cache
 
 

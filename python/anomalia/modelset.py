@@ -32,6 +32,7 @@ import hashlib
 import json
 import logging
 import time
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -315,40 +316,11 @@ class ModelSet:
             desc=f"detect {self.detector}",
             disable=None if progress else True,
         ):
-            member = self.members_.get(str(series_id))
-            if member is None:
-                self.new_series_points(str(series_id))  # an error unless new series are scored
-                frequency = next(iter(self.members_.values())).frequency
-            else:
-                frequency = member.frequency
-            prepared = _prepare(frame, frequency, self.fill_method)
+            prepared = self.prepare_series(str(series_id), frame)
             values = prepared[self.value_columns_].to_numpy()
             # Batch is a stream fed all at once: the engine scores the series from its start.
             answers, _ = advance_series(self, str(series_id), None, values)
-            grid = pd.DataFrame(
-                {
-                    "timestamp": prepared["timestamp"],
-                    "score": answers.score,
-                    "threshold": answers.threshold,
-                    "is_anomaly": answers.is_anomaly,
-                    "status": answers.status,
-                }
-            )
-            # Back to the caller's timestamps: one score per input row.
-            rows = pd.merge_asof(frame[["timestamp"]], grid, on="timestamp", direction="nearest")
-            parts.append(
-                pd.DataFrame(
-                    {
-                        "series_id": str(series_id),
-                        "timestamp": frame["timestamp"].to_numpy(),
-                        "detector": self.detector,
-                        "score": rows["score"].to_numpy(np.float64),
-                        "threshold": rows["threshold"].to_numpy(np.float64),
-                        "is_anomaly": rows["is_anomaly"].to_numpy(bool),
-                        "status": rows["status"].to_numpy(object),
-                    }
-                )
-            )
+            parts.append(self.score_rows(str(series_id), frame, prepared["timestamp"], answers))
         result = pd.concat(parts, ignore_index=True)
         result["timestamp"] = result["timestamp"].astype("datetime64[ns, UTC]")
         return result
@@ -406,6 +378,49 @@ class ModelSet:
             rows.append(row)
         return pd.DataFrame(rows) if rows else None
 
+    def prepare_series(self, series_id: str, frame: pd.DataFrame) -> pd.DataFrame:
+        """One series' rows on its regular grid, gaps filled, as :meth:`score` scores them.
+
+        Raises
+        ------
+        DataError
+            If the series is unseen and the model set has no ``new_series`` way.
+        """
+        member = self.members_.get(series_id)
+        if member is None:
+            self.new_series_points(series_id)  # an error unless new series are scored
+            frequency = next(iter(self.members_.values())).frequency
+        else:
+            frequency = member.frequency
+        return _prepare(frame, frequency, self.fill_method)
+
+    def score_rows(
+        self, series_id: str, frame: pd.DataFrame, grid: pd.Series, answers: Any
+    ) -> pd.DataFrame:
+        """Scores table of ``frame``'s rows from the engine's answers on the prepared grid."""
+        table = pd.DataFrame(
+            {
+                "timestamp": grid.reset_index(drop=True),
+                "score": answers.score,
+                "threshold": answers.threshold,
+                "is_anomaly": answers.is_anomaly,
+                "status": answers.status,
+            }
+        )
+        # Back to the caller's timestamps: one score per input row.
+        rows = pd.merge_asof(frame[["timestamp"]], table, on="timestamp", direction="nearest")
+        return pd.DataFrame(
+            {
+                "series_id": series_id,
+                "timestamp": frame["timestamp"].array,  # to_numpy() would box each tz-aware stamp
+                "detector": self.detector,
+                "score": rows["score"].to_numpy(np.float64),
+                "threshold": rows["threshold"].to_numpy(np.float64),
+                "is_anomaly": rows["is_anomaly"].to_numpy(bool),
+                "status": rows["status"].to_numpy(object),
+            }
+        )
+
     # ------------------------------------------------------------ persistence
     def save(self, directory: str | Path) -> Path:
         """Write the model set folder atomically (an older one is replaced whole)."""
@@ -459,8 +474,11 @@ class ModelSet:
         return directory
 
     @classmethod
-    def load(cls, directory: str | Path) -> ModelSet:
+    def load(cls, directory: str | Path, series: Collection[str] | None = None) -> ModelSet:
         """Load a model set written by :meth:`save`; nothing in it is unpickled.
+
+        ``series`` loads only those series' models (the others of the set are
+        not read): a task of the Dask engine scores its partition with them.
 
         Raises
         ------
@@ -470,8 +488,14 @@ class ModelSet:
             its files belong to different training runs.
         """
         directory = Path(directory)
-        manifest = _read_manifest(directory)
-        refuse_pickles(directory)
+        manifest = _read_manifest(directory, series)
+        if series is None:
+            refuse_pickles(directory)
+        else:  # only the folders read: a partition's load stays small in a set of 10,000
+            for entry in manifest["series"]:
+                refuse_pickles(_series_folder(directory, entry["folder"]))
+            if manifest["pooled"]:
+                refuse_pickles(directory / POOLED_FOLDER)
         check_format_version(
             manifest.get("format_version"),
             manifest.get("anomalia_version"),
@@ -488,6 +512,9 @@ class ModelSet:
         model_set.fit_seconds_ = manifest["fit_seconds"]
         model_set.pooled_ = manifest["pooled"]
         model_set.reference_ = saved_reference(directory)
+        if series is not None:
+            kept = {entry["series_id"] for entry in manifest["series"]}
+            model_set.reference_ = {k: v for k, v in model_set.reference_.items() if k in kept}
         shared = BaseDetector.load(directory / POOLED_FOLDER) if model_set.pooled_ else None
         model_set.members_ = {}
         for entry in manifest["series"]:
@@ -638,7 +665,7 @@ def saved_train_ends(directory: str | Path) -> dict[str, pd.Timestamp]:
     return {entry["series_id"]: pd.Timestamp(entry["train_end"]) for entry in series}
 
 
-def _read_manifest(directory: Path) -> dict[str, Any]:
+def _read_manifest(directory: Path, series: Collection[str] | None = None) -> dict[str, Any]:
     manifest_file = directory / "manifest.json"
     if not manifest_file.is_file():
         raise DataError(
@@ -652,6 +679,9 @@ def _read_manifest(directory: Path) -> dict[str, Any]:
             f"{manifest_file}: not readable JSON ({error}); the save was damaged: "
             "train again with `anomalia train`"
         ) from None
+    if series is not None and isinstance(manifest, dict) and "series" in manifest:
+        wanted = set(series)
+        manifest["series"] = [e for e in manifest["series"] if e.get("series_id") in wanted]
     _check_manifest_agrees(directory, manifest_file, manifest)
     return manifest
 

@@ -7,7 +7,6 @@ check needs no cluster and no network (the tests forbid sockets to prove it).
 from __future__ import annotations
 
 import copy
-import json
 import socket
 from pathlib import Path
 
@@ -175,4 +174,37 @@ def test_pods_run_as_the_image_user():
     for name, workload in by_kind("Deployment").items():
         context = workload["spec"]["template"]["spec"]["securityContext"]
         assert context["runAsNonRoot"] is True and context["runAsUser"] == uid, name
-    assert json.dumps(by_kind("Deployment")).count('"allowPrivilegeEscalation": false') == 4
+    for name, workload in by_kind("Deployment").items():
+        for container in containers(workload):
+            assert container["securityContext"]["allowPrivilegeEscalation"] is False, name
+
+
+def test_dask_scheduler_and_workers_run_from_the_image_and_find_each_other():
+    deployments = by_kind("Deployment")
+    scheduler = containers(deployments["anomalia-dask-scheduler"])[0]
+    worker = containers(deployments["anomalia-dask-worker"])[0]
+    api = containers(deployments["anomalia-api"])[0]
+    assert scheduler["image"] == worker["image"] == api["image"]
+    assert scheduler["command"][:2] == ["dask", "scheduler"]
+    port = int(scheduler["command"][scheduler["command"].index("--port") + 1])
+    assert worker["command"][:2] == ["dask", "worker"]
+    address = worker["command"][2]
+    host, service_port = address.removeprefix("tcp://").split(":")
+    service = by_kind("Service")[host]
+    assert {p["port"] for p in service["spec"]["ports"]} >= {int(service_port)} == {port}
+    # One thread per worker process: scoring holds the GIL.
+    assert worker["command"][worker["command"].index("--nthreads") + 1] == "1"
+    assert deployments["anomalia-dask-scheduler"]["spec"]["replicas"] == 1
+    # Workers read the models and share a read-write work volume.
+    mounts = {m["mountPath"]: m for m in worker["volumeMounts"]}
+    assert mounts["/data/models"]["readOnly"] is True and "/data/work" in mounts
+    # Neither has authentication: only pods of the namespace reach them.
+    policy = by_kind("NetworkPolicy")["internal-only"]
+    guarded = policy["spec"]["podSelector"]["matchExpressions"][0]["values"]
+    assert {"anomalia-dask-scheduler", "anomalia-dask-worker"} <= set(guarded)
+    # Compose runs the same two commands against its own scheduler service.
+    services = yaml.safe_load(COMPOSE.read_text())["services"]
+    assert services["dask-scheduler"]["entrypoint"][:4] == ["dask", "scheduler", "--port", "8786"]
+    compose_worker = services["dask-worker"]["entrypoint"]
+    assert compose_worker[:3] == ["dask", "worker", "tcp://dask-scheduler:8786"]
+    assert compose_worker[compose_worker.index("--nthreads") + 1] == "1"

@@ -20,7 +20,8 @@ import os
 import resource
 import time
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -161,18 +162,21 @@ def run_detector(
     options: StreamOptions = StreamOptions(),
     progress: bool = True,
     mse_by_key: dict[str, float] | None = None,
+    executor: Executor | None = None,
 ) -> tuple[list[np.ndarray], float, float]:
     """Scores of every series (corpus order), wall seconds and peak worker MB.
 
     Result files go under ``out``; None writes none (the LOCO protocol's candidates).
     ``mse_by_key``, when given, receives each series' :func:`judged_mse`.
+    ``executor`` runs the series instead of a process pool of ``jobs`` (a Dask
+    cluster's ``client.get_executor()`` for ``--engine dask``).
     """
     mse_by_key = {} if mse_by_key is None else mse_by_key
     started = time.perf_counter()
     by_key: dict[str, np.ndarray] = {}
     peak = 0.0
     bar = tqdm(total=len(corpus), desc=name, unit="series", disable=not progress)
-    if jobs == 1:
+    if jobs == 1 and executor is None:
         for series in corpus:
             key, scores, peak_mb, mse = _run_series(name, series, out, options)
             by_key[key], peak, mse_by_key[key] = scores, max(peak, peak_mb), mse
@@ -180,7 +184,9 @@ def run_detector(
     else:
         # Longest series first, so one long file does not finish alone at the end.
         ordered = sorted(corpus, key=lambda series: -len(series.values))
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        # A given executor outlives this detector's run: it is not shut down here.
+        own = executor is None
+        with ProcessPoolExecutor(max_workers=jobs) if own else nullcontext(executor) as pool:
             futures = [pool.submit(_run_series, name, series, out, options) for series in ordered]
             for future in as_completed(futures):
                 key, scores, peak_mb, mse = future.result()
@@ -223,6 +229,7 @@ def run_nab(
     jobs: int | None = None,
     options: StreamOptions = StreamOptions(),
     progress: bool = True,
+    executor: Executor | None = None,
 ) -> list[BenchRow]:
     """Run detectors over a NAB corpus, write results and ``summary.csv``.
 
@@ -241,6 +248,8 @@ def run_nab(
         Score post-processing: the [0, 1] mapping and the onset window.
     progress : bool, default True
         Show a progress bar per detector.
+    executor : concurrent.futures.Executor, optional
+        Runs the series instead of ``jobs`` processes (``--engine dask``).
 
     Returns
     -------
@@ -275,7 +284,14 @@ def run_nab(
     for name in names:
         mse_by_key: dict[str, float] = {}
         scores, wall, peak = run_detector(
-            name, corpus, out, jobs=jobs, options=options, progress=progress, mse_by_key=mse_by_key
+            name,
+            corpus,
+            out,
+            jobs=jobs,
+            options=options,
+            progress=progress,
+            mse_by_key=mse_by_key,
+            executor=executor,
         )
         judged = [mse for mse in mse_by_key.values() if np.isfinite(mse)]
         result = score_corpus(corpus, scores)

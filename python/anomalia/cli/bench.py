@@ -7,6 +7,7 @@ import logging
 import sys
 from pathlib import Path
 
+from anomalia.cli.engine import add_engine_options, dask_engine
 from anomalia.exceptions import ConfigError, DataError
 
 log = logging.getLogger("anomalia")
@@ -75,6 +76,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: CPU cores)")
     p.add_argument("--quiet", action="store_true", help="no progress bars or info logs")
     p.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    add_engine_options(p)
     p.set_defaults(handler=bench_nab)
 
 
@@ -122,7 +124,17 @@ def bench_nab(args: argparse.Namespace) -> None:
         return
     if args.grid:
         raise ConfigError("--grid applies only with --protocol loco")
-    rows = run_nab(data, args.out, names, jobs=args.jobs, options=options, progress=not args.quiet)
+    if dask_engine(args):  # one task per series on the cluster, instead of --jobs processes
+        from anomalia.distributed.cluster import open_client
+
+        if args.jobs is not None:
+            raise ConfigError("--jobs sets local processes: use --workers with --engine dask")
+        with open_client(args.scheduler, args.workers or 2) as client:
+            rows = run_nab(data, args.out, names, options=options, progress=not args.quiet,
+                           executor=client.get_executor())  # fmt: skip
+    else:
+        rows = run_nab(data, args.out, names, jobs=args.jobs, options=options,
+                       progress=not args.quiet)  # fmt: skip
     sys.stdout.write(format_table(rows) + "\n")
     log.info("results and summary.csv in %s", args.out)
 

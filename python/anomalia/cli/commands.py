@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from anomalia.cli.engine import dask_engine
 from anomalia.cli.tracking import model_root, track_training, tracking_on
 from anomalia.config import AnomaliaConfig, load_config
 from anomalia.exceptions import ConfigError
@@ -177,6 +178,15 @@ def train(args: argparse.Namespace) -> None:
         points = args.fleet if args.fleet is not None else args.auto_fit
         new_series = {"method": method, "points": points}
     root = Path(args.models or config.paths.models)
+    if dask_engine(args):
+        from anomalia.distributed import commands as on_cluster
+
+        if tracked:
+            if args.register:
+                raise ConfigError("--register is not supported with --engine dask yet")
+            log.info("runs trained with --engine dask are not tracked in MLflow")
+        on_cluster.train(args, config, specs, fraction, new_series, root)
+        return
     files = expand(list(args.data or [config.paths.data]))
     observations = read_data(args, files, config.paths.data)
     for name, _params, _spec in specs:
@@ -286,11 +296,18 @@ def detect(args: argparse.Namespace) -> None:
     from anomalia.timings import timings_path, write_timings
 
     config = cli_config(args)
-    out = Path(args.out or config.paths.scores)
-    check_output(out)
     budget = budget_spec(args)
     if budget:
         check_threshold_spec(budget)
+    if dask_engine(args):
+        from anomalia.distributed import commands as on_cluster
+
+        on_cluster.scores_folder(args, config)  # checked before any work
+        with model_root(args, config.paths.models) as root:
+            on_cluster.detect(args, config, root, _trained(root, args.detector), budget)
+        return
+    out = Path(args.out or config.paths.scores)
+    check_output(out)
     files = expand(list(args.data or [config.paths.data]))
     # Each file is scored on its own; the first is read before models are fetched.
     observations = read_data(args, files[:1], config.paths.data)

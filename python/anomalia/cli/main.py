@@ -20,6 +20,7 @@ from anomalia.cli import dashboard as cli_dashboard
 from anomalia.cli import simulate as cli_simulate
 from anomalia.cli import stream as cli_stream
 from anomalia.cli.budget import add_budget_options
+from anomalia.cli.engine import add_engine_options
 from anomalia.cli.inputs import add_data_option, add_labels_store_option, add_reading_options
 from anomalia.cli.scoreboard import add_report_option
 from anomalia.cli.tracking import add_model_source_options, add_tracking_options
@@ -99,6 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="an unseen series gets its own model, fitted on its first N points",
     )
     add_tracking_options(p, register=True)
+    add_engine_options(p)
     p.set_defaults(handler=commands.train)
 
     p = sub.add_parser("detect", help="score observations with trained detectors")
@@ -121,6 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", metavar="FILE", help="scores table, .parquet or .csv (default: paths.scores)"
     )
     add_budget_options(p)
+    add_engine_options(p, chunks=True)
     p.set_defaults(handler=commands.detect)
 
     p = sub.add_parser("evaluate", help="compare scores with labels")

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from anomalia.cli.budget import add_budget_options, budget_spec
+from anomalia.cli.engine import add_engine_options, dask_engine
 
 log = logging.getLogger("anomalia")
 
@@ -67,6 +68,7 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--log-every", type=int, default=10, metavar="N", help="a progress line every N cycles"
     )
+    add_engine_options(p)
     p.set_defaults(handler=stream)
 
 
@@ -93,6 +95,7 @@ def stream(args: argparse.Namespace) -> None:
     budget = budget_spec(args)
     if budget:
         check_threshold_spec(budget)
+    on_cluster = dask_engine(args)  # engine options checked before the store is opened
     url = args.store or os.environ.get("ANOMALIA_STORE") or DEFAULT_STORE
     models = Path(args.models or cli_config(args).paths.models)
     with open_store(url) as store:  # a bad URL is reported before models are read
@@ -107,6 +110,11 @@ def stream(args: argparse.Namespace) -> None:
             log.info("metrics on http://%s:%d/metrics", args.metrics_host, args.metrics_port)
         checkpoints = Checkpoints(args.state, url)
         try:
+            if on_cluster:  # the same loop, scoring by partitions on a Dask cluster
+                from anomalia.distributed.live import run_stream
+
+                run_stream(args, store, model_sets, checkpoints, webhook=webhook, metrics=metrics)
+                return
             runner = Stream(store, model_sets, checkpoints, webhook=webhook, metrics=metrics)
             if not args.once:
                 install_signal_handlers(runner)
