@@ -391,8 +391,13 @@ def evaluate(args: argparse.Namespace) -> None:
     print(metrics.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
 
 
-def _contributions(models: str | None, observations: Any, scores: Any) -> Any:
-    """Per-column contributions of the saved joint detectors (``pca``) that scored, or None."""
+def _per_detector(models: str | None, scores: Any, method: str, table: Any) -> Any:
+    """``table(model_set)`` of each saved detector that scored and has ``method``, or None.
+
+    The detectors' frames are stacked with a ``detector`` column; detectors
+    without the method, without a saved model set or whose table is None are
+    left out.
+    """
     import pandas as pd
 
     from anomalia.detectors.registry import DETECTORS, get_detector_class
@@ -404,32 +409,11 @@ def _contributions(models: str | None, observations: Any, scores: Any) -> Any:
         folder = Path(models) / name
         if name not in DETECTORS or not (folder / "manifest.json").is_file():
             continue
-        if not hasattr(get_detector_class(name), "contributions"):
+        if not hasattr(get_detector_class(name), method):
             continue
-        shares = _load_model_set(folder).contributions(observations)
-        if shares is not None:
-            frames.append(shares.assign(detector=name))
-    return pd.concat(frames, ignore_index=True) if frames else None
-
-
-def _explanations(models: str | None, scores: Any) -> Any:
-    """What each saved detector with ``explain()`` (``auto``) chose per series, and why."""
-    import pandas as pd
-
-    from anomalia.detectors.registry import DETECTORS, get_detector_class
-
-    if not models:
-        return None
-    frames = []
-    for name in sorted(scores["detector"].unique()):
-        folder = Path(models) / name
-        if name not in DETECTORS or not (folder / "manifest.json").is_file():
-            continue
-        if not hasattr(get_detector_class(name), "explain"):
-            continue
-        explained = _load_model_set(folder).explanations()
-        if explained is not None:
-            frames.append(explained.assign(detector=name))
+        found = table(_load_model_set(folder))
+        if found is not None:
+            frames.append(found.assign(detector=name))
     return pd.concat(frames, ignore_index=True) if frames else None
 
 
@@ -473,8 +457,13 @@ def report(args: argparse.Namespace) -> None:
         events,
         max_series=args.max_series,
         train_ends=_train_ends(args.models, scores),
-        contributions=_contributions(args.models, observations, scores),
-        explanations=_explanations(args.models, scores),
+        # Per-column contributions of joint detectors (pca), and what `auto` chose and why.
+        contributions=_per_detector(
+            args.models, scores, "contributions", lambda found: found.contributions(observations)
+        ),
+        explanations=_per_detector(
+            args.models, scores, "explain", lambda found: found.explanations()
+        ),
     )
     log.info("wrote report to %s", index)
 

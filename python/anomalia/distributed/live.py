@@ -79,9 +79,6 @@ class ClusterStream(Stream):
                 self._refused.add((name, series_id))
                 log.error("%s: series `%s` is not scored: %s", name, series_id, reason)
             if len(scores):
-                # No threshold yet (a new series' first points: infinite) is stored as missing.
-                limits = scores["threshold"].to_numpy(np.float64)
-                scores["threshold"] = np.where(np.isfinite(limits), limits, np.nan)
                 parts.append(scores.assign(detector=name))
                 if self.metrics is not None:
                     self.metrics.points.labels(name).inc(len(scores))
