@@ -20,7 +20,8 @@ import numpy as np
 import pandas as pd
 
 from anomalia.distributed.cluster import n_workers, open_client
-from anomalia.distributed.stream import _nanoseconds, advance_on_cluster
+from anomalia.distributed.stream import advance_on_cluster
+from anomalia.engine.step import utc_nanoseconds
 from anomalia.exceptions import DataError
 from anomalia.live.stream import SCORE_COLUMNS, Stream, install_signal_handlers
 
@@ -82,7 +83,7 @@ class ClusterStream(Stream):
                 parts.append(scores.assign(detector=name))
                 if self.metrics is not None:
                     self.metrics.points.labels(name).inc(len(scores))
-        stamps = _nanoseconds(frame["timestamp"])
+        stamps = utc_nanoseconds(frame["timestamp"])
         last = np.flatnonzero(
             np.r_[frame["series_id"].to_numpy()[1:] != frame["series_id"].to_numpy()[:-1], True]
         )

@@ -20,17 +20,11 @@ import pandas as pd
 
 from anomalia.engine.fleet import advance_series
 from anomalia.engine.state import StreamState
+from anomalia.engine.step import utc_nanoseconds
 from anomalia.exceptions import DataError, StreamingError
 
 MISSING = "missing"
 SCORE_COLUMNS = ["series_id", "timestamp", "detector", "score", "threshold", "is_anomaly", "status"]
-
-
-def _nanoseconds(timestamps: pd.Series) -> np.ndarray:
-    values = pd.to_datetime(timestamps)
-    if getattr(values.dt, "tz", None) is not None:
-        values = values.dt.tz_convert("UTC").dt.tz_localize(None)
-    return values.to_numpy("datetime64[ns]").astype(np.int64)
 
 
 def advance_partition(
@@ -62,7 +56,7 @@ def advance_partition(
     for series_id, frame in rows.groupby("series_id", sort=False):
         series_id = str(series_id)
         values = frame[columns].to_numpy(np.float64)
-        stamps = _nanoseconds(frame["timestamp"])
+        stamps = utc_nanoseconds(frame["timestamp"])
         finite = np.isfinite(values).all(axis=1)
         n = len(values)
         score, threshold = np.full(n, np.nan), np.full(n, np.nan)

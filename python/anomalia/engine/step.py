@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 import numpy as np
+import pandas as pd
 
 from anomalia.detectors.base import BaseDetector
 from anomalia.engine.state import StreamState
@@ -187,6 +188,14 @@ def _check_order(state: StreamState, timestamps: np.ndarray) -> None:
                 f"timestamp {_iso(timestamps[0])} is not after the last one scored, "
                 f"{_iso(state.last_timestamp)}"
             )
+
+
+def utc_nanoseconds(timestamps: pd.Series) -> np.ndarray:
+    """Timestamps as int64 ns since the epoch, UTC (tz-naive taken as UTC), as states hold them."""
+    values = pd.to_datetime(timestamps)
+    if getattr(values.dt, "tz", None) is not None:
+        values = values.dt.tz_convert("UTC").dt.tz_localize(None)
+    return values.to_numpy("datetime64[ns]").astype(np.int64)
 
 
 def _iso(nanoseconds: int) -> str:

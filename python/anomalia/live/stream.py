@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from anomalia.engine.fleet import advance_series
+from anomalia.engine.step import utc_nanoseconds
 from anomalia.exceptions import DataError, StreamingError
 from anomalia.live.alerts import Webhook, merge_pending, new_alerts, onsets, payload
 from anomalia.live.checkpoint import Checkpoints, Progress
@@ -68,14 +69,6 @@ class CycleReport:
     delivered: int = 0
     newest: pd.Timestamp | None = None
     seconds: float = 0.0
-
-
-def _nanoseconds(timestamps: pd.Series) -> np.ndarray:
-    """Timestamps as int64 ns since the epoch in UTC (tz-naive taken as UTC)."""
-    values = pd.to_datetime(timestamps)
-    if getattr(values.dt, "tz", None) is not None:
-        values = values.dt.tz_convert("UTC").dt.tz_localize(None)
-    return values.to_numpy("datetime64[ns]").astype(np.int64)
 
 
 class Stream:
@@ -151,7 +144,7 @@ class Stream:
         """Scores of every new point by every model set, and the new cursor."""
         frame = frame.sort_values(["series_id", "timestamp"], kind="stable", ignore_index=True)
         series_ids = frame["series_id"].astype(str).to_numpy()
-        stamps = _nanoseconds(frame["timestamp"])
+        stamps = utc_nanoseconds(frame["timestamp"])
         bounds = np.flatnonzero(np.r_[True, series_ids[1:] != series_ids[:-1], True])
         timestamps = stamps.astype("datetime64[ns]")  # the store's tz-naive UTC
         parts: list[dict[str, np.ndarray]] = []
