@@ -18,12 +18,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from anomalia.engine.fleet import advance_series
+from anomalia.engine.fleet import advance_rows
 from anomalia.engine.state import StreamState
 from anomalia.engine.step import utc_nanoseconds
 from anomalia.exceptions import DataError, StreamingError
 
-MISSING = "missing"
 SCORE_COLUMNS = ["series_id", "timestamp", "detector", "score", "threshold", "is_anomaly", "status"]
 
 
@@ -57,31 +56,22 @@ def advance_partition(
         series_id = str(series_id)
         values = frame[columns].to_numpy(np.float64)
         stamps = utc_nanoseconds(frame["timestamp"])
-        finite = np.isfinite(values).all(axis=1)
-        n = len(values)
-        score, threshold = np.full(n, np.nan), np.full(n, np.nan)
-        flags, status = np.zeros(n, dtype=bool), np.full(n, MISSING, dtype=object)
-        if finite.any():
-            try:
-                answers, state = advance_series(
-                    model_set, series_id, states.get(series_id), values[finite], stamps[finite]
-                )
-            except (DataError, StreamingError) as error:
-                refused[series_id] = str(error)
-                continue
+        try:
+            answers, state = advance_rows(
+                model_set, series_id, states.get(series_id), values, stamps
+            )
+        except (DataError, StreamingError) as error:
+            refused[series_id] = str(error)
+            continue
+        if state is not None:
             new_states[series_id] = state
-            score[finite], threshold[finite] = answers.score, answers.threshold
-            flags[finite], status[finite] = answers.is_anomaly, answers.status
         parts.append(
             pd.DataFrame(
                 {
                     "series_id": series_id,
                     "timestamp": stamps.astype("datetime64[ns]"),
                     "detector": model_set.detector,
-                    "score": score,
-                    "threshold": threshold,
-                    "is_anomaly": flags,
-                    "status": status,
+                    **answers,
                 }
             )
         )

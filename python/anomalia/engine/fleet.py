@@ -113,6 +113,47 @@ def advance_series(
     return _concat(parts), state
 
 
+#: Status of a row with a missing value: answered, never scored.
+MISSING = "missing"
+
+
+def advance_rows(
+    model_set: ModelSet,
+    series_id: str,
+    state: StreamState | None,
+    values: np.ndarray,
+    timestamps: np.ndarray,
+) -> tuple[dict[str, np.ndarray], StreamState | None]:
+    """:func:`advance_series` for rows that may hold missing values: an answer for every row.
+
+    Rows with a missing value get status :data:`MISSING` (score and threshold
+    NaN, not flagged) and leave the state as it is; the others are advanced.
+
+    Returns
+    -------
+    answers : dict of str to ndarray
+        ``score``, ``threshold``, ``is_anomaly`` and ``status``, one entry per row.
+    state : StreamState or None
+        The new state (``state`` itself when no row had all its values).
+
+    Raises
+    ------
+    DataError, StreamingError
+        As :func:`advance_series`.
+    """
+    n = len(values)
+    finite = np.isfinite(values).all(axis=1)
+    score, threshold = np.full(n, np.nan), np.full(n, np.nan)
+    flags, status = np.zeros(n, dtype=bool), np.full(n, MISSING, dtype=object)
+    if finite.any():
+        answers, state = advance_series(
+            model_set, series_id, state, values[finite], timestamps[finite]
+        )
+        score[finite], threshold[finite] = answers.score, answers.threshold
+        flags[finite], status[finite] = answers.is_anomaly, answers.status
+    return {"score": score, "threshold": threshold, "is_anomaly": flags, "status": status}, state
+
+
 def check_new_series_streamable(model_set: ModelSet) -> None:
     """Raise :class:`StreamingError` unless unseen series of ``model_set`` can stream."""
     from anomalia.detectors.registry import make_detector

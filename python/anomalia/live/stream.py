@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from anomalia.engine.fleet import advance_series
+from anomalia.engine.fleet import MISSING, advance_rows
 from anomalia.engine.step import utc_nanoseconds
 from anomalia.exceptions import DataError, StreamingError
 from anomalia.live.alerts import Webhook, merge_pending, new_alerts, onsets, payload
@@ -40,7 +40,6 @@ from anomalia.store import alert_id
 
 log = logging.getLogger(__name__)
 
-MISSING = "missing"
 SCORE_COLUMNS = ["series_id", "timestamp", "detector", "score", "threshold", "is_anomaly", "status"]
 
 
@@ -181,42 +180,29 @@ class Stream:
         key = (name, series_id)
         if key in self._refused:
             return None
-        n = len(values)
-        finite = np.isfinite(values).all(axis=1)
-        score = np.full(n, np.nan)
-        threshold = np.full(n, np.nan)
-        flags = np.zeros(n, dtype=bool)
-        status = np.full(n, MISSING, dtype=object)
-        if finite.any():
-            try:
-                answers, state = advance_series(
-                    model_set, series_id, self.progress.states.get(key), values[finite],
-                    stamps[finite],
-                )  # fmt: skip
-            except StreamingError as error:
-                # A state of other models: skipping would lose points, so stop and say why.
-                raise StreamingError(
-                    f"{name}, series `{series_id}`: {error}; the checkpoints in "
-                    f"{self.checkpoints.folder} were written with other models: remove that "
-                    "folder (or give another --state) to start the stream again"
-                ) from None
-            except DataError as error:
-                # One series the models cannot score must not stop the others.
-                self._refused.add(key)
-                log.error("%s: series `%s` is not scored: %s", name, series_id, error)
-                return None
+        try:
+            answers, state = advance_rows(
+                model_set, series_id, self.progress.states.get(key), values, stamps
+            )
+        except StreamingError as error:
+            # A state of other models: skipping would lose points, so stop and say why.
+            raise StreamingError(
+                f"{name}, series `{series_id}`: {error}; the checkpoints in "
+                f"{self.checkpoints.folder} were written with other models: remove that "
+                "folder (or give another --state) to start the stream again"
+            ) from None
+        except DataError as error:
+            # One series the models cannot score must not stop the others.
+            self._refused.add(key)
+            log.error("%s: series `%s` is not scored: %s", name, series_id, error)
+            return None
+        if state is not None:
             self.progress.states[key] = state
-            score[finite] = answers.score
-            threshold[finite] = answers.threshold
-            flags[finite] = answers.is_anomaly
-            status[finite] = answers.status
+        n = len(values)
         return {
             "series_id": np.full(n, series_id, dtype=object),
             "detector": np.full(n, name, dtype=object),
-            "score": score,
-            "threshold": threshold,
-            "is_anomaly": flags,
-            "status": status,
+            **answers,
         }
 
     # ------------------------------------------------------------ alerts
