@@ -166,10 +166,10 @@ def train(args: argparse.Namespace) -> None:
     if not 0.0 < fraction <= 1.0:
         raise ConfigError(f"--train-fraction must be a number in (0, 1], got {fraction:g}")
 
+    from anomalia.cli.fitting import fit_each, raise_failures
     from anomalia.cli.inputs import expand, read_data
     from anomalia.detectors.registry import get_detector_class
-    from anomalia.diagnostics import check_training_labels, silent_thresholds
-    from anomalia.exceptions import DataError
+    from anomalia.diagnostics import check_training_labels
     from anomalia.modelset import ModelSet
 
     new_series = None
@@ -192,49 +192,25 @@ def train(args: argparse.Namespace) -> None:
     for name, _params, _spec in specs:
         if get_detector_class(name).requires_labels:
             check_training_labels(observations, name, fraction)
-    failed, fitted = [], []
-    for name, params, spec in specs:
-        try:
-            model_set = ModelSet(name, params, spec, config.data.fill_method, new_series)
-            model_set.fit(
-                observations,
-                train_fraction=fraction,
-                frequency=config.data.frequency,
-                progress=not args.quiet,
-            )
-        except Exception as error:  # one detector's failure must not lose the others
-            if args.debug:
-                raise
-            text = (
-                str(error) if isinstance(error, ValueError) else f"{type(error).__name__}: {error}"
-            )
-            if isinstance(error, DataError) and "fraction" not in text:
-                text += " (a longer training part may help: raise --train-fraction)"
-            failed.append(f"{name}: {text}")
-            log.error("%s failed and was not saved: %s", name, text)
-            continue
-        # Saved at once (atomically): a later failure cannot lose this detector's fit.
-        model_set.save(root / name)
-        log.info(
-            "trained %s on %d series in %.1f s; saved to %s",
-            name,
-            len(model_set.members_),
-            model_set.fit_seconds_,
-            root / name,
+
+    def fit(model_set: ModelSet) -> None:
+        model_set.fit(
+            observations,
+            train_fraction=fraction,
+            frequency=config.data.frequency,
+            progress=not args.quiet,
         )
-        for message in silent_thresholds(model_set):
-            log.warning("%s", message)
+
+    fitted, failed = fit_each(
+        specs, fit, root, fill_method=config.data.fill_method, new_series=new_series,
+        debug=args.debug,
+    )  # fmt: skip
+    for model_set in fitted:
         _log_explanations(model_set)
-        fitted.append(model_set)
     if tracked and fitted:
         folders = [root / model_set.detector for model_set in fitted]
         track_training(args, config, fitted, folders, observations, files, fraction)
-    if failed:
-        kept = len(specs) - len(failed)
-        raise DataError(
-            f"{len(failed)} of {len(specs)} detectors failed ({'; '.join(failed)}); "
-            f"the other {kept} were saved to {root}"
-        )
+    raise_failures(failed, len(specs), root)
 
 
 def _log_explanations(model_set: Any) -> None:

@@ -54,46 +54,27 @@ def train(
     root: Path,
 ) -> None:
     """Fit and save each detector's model set on the cluster (one failing keeps the others)."""
-    from anomalia.diagnostics import silent_thresholds
+    from anomalia.cli.fitting import fit_each, raise_failures
     from anomalia.distributed.train import fit_on_cluster
-    from anomalia.modelset import ModelSet
 
-    failed = []
     with _client(args) as client:
         partitions = partitions_of(args, config.paths.data, n_workers(client))
         log.info("%d partition(s) on %d worker(s)", len(partitions), n_workers(client))
-        for name, params, spec in specs:
-            try:
-                model_set = ModelSet(name, params, spec, config.data.fill_method, new_series)
-                fit_on_cluster(
-                    client,
-                    model_set,
-                    partitions,
-                    train_fraction=fraction,
-                    frequency=config.data.frequency,
-                )
-            except Exception as error:  # one detector's failure must not lose the others
-                if args.debug:
-                    raise
-                text = str(error) if isinstance(error, ValueError) else repr(error)
-                failed.append(f"{name}: {text}")
-                log.error("%s failed and was not saved: %s", name, text)
-                continue
-            model_set.save(root / name)
-            log.info(
-                "trained %s on %d series in %.1f s on the Dask cluster; saved to %s",
-                name,
-                len(model_set.members_),
-                model_set.fit_seconds_,
-                root / name,
+
+        def fit(model_set: Any) -> None:
+            fit_on_cluster(
+                client,
+                model_set,
+                partitions,
+                train_fraction=fraction,
+                frequency=config.data.frequency,
             )
-            for message in silent_thresholds(model_set):
-                log.warning("%s", message)
-    if failed:
-        raise DataError(
-            f"{len(failed)} of {len(specs)} detectors failed ({'; '.join(failed)}); "
-            f"the other {len(specs) - len(failed)} were saved to {root}"
-        )
+
+        _, failed = fit_each(
+            specs, fit, root, fill_method=config.data.fill_method, new_series=new_series,
+            debug=args.debug, where=" on the Dask cluster",
+        )  # fmt: skip
+    raise_failures(failed, len(specs), root)
 
 
 def scores_folder(args: argparse.Namespace, config: Any) -> Path:
