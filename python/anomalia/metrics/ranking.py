@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike
-from sklearn.metrics import average_precision_score, roc_auc_score
 
 from anomalia.metrics._validation import check_labels, check_same_length, check_scores
 
@@ -17,12 +16,16 @@ def _roc_auc(y_true: np.ndarray, scores: np.ndarray) -> float:
     n_positive = int(np.count_nonzero(y_true))
     if n_positive == 0 or n_positive == len(y_true):
         return float("nan")
+    from sklearn.metrics import roc_auc_score  # imported on use: scikit-learn takes 1 s to load
+
     return float(roc_auc_score(y_true, scores))
 
 
 def _pr_auc(y_true: np.ndarray, scores: np.ndarray) -> float:
     if not y_true.any():
         return float("nan")
+    from sklearn.metrics import average_precision_score
+
     return float(average_precision_score(y_true, scores))
 
 

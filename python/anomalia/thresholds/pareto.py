@@ -21,7 +21,6 @@ search, which avoids scipy's generic optimiser and is several times faster.
 from __future__ import annotations
 
 import numpy as np
-from scipy.optimize import minimize_scalar
 
 #: Fewer excesses than this give too noisy a shape: the tail is taken as
 #: exponential (shape 0, scale = mean excess, its maximum likelihood fit).
@@ -69,6 +68,8 @@ def fit_pareto(excesses: np.ndarray) -> tuple[float, float]:
     best = int(np.argmax(log_likelihood))
     lower = _GRID[max(best - 1, 0)] / largest
     upper = _GRID[min(best + 1, _GRID.size - 1)] / largest
+    from scipy.optimize import minimize_scalar  # imported on use: it takes 1 s to load
+
     refined = minimize_scalar(
         lambda theta: -_profile(np.array([theta]), excesses)[0][0],
         bounds=(lower, upper),
