@@ -19,6 +19,11 @@ from anomalia.store import tables
 
 SeriesIds = str | Iterable[str] | None
 
+#: Tables :meth:`Store.prune` may prune, and those it prunes unless told otherwise:
+#: labels (feedback, training data) and alerts (small, the audit trail) are kept.
+PRUNABLE = ("observations", "scores", "alerts", "labels")
+PRUNED_BY_DEFAULT = ("observations", "scores")
+
 
 class Store(ABC):
     """A time-series store shared by the simulator, ``anomalia stream`` and the dashboard.
@@ -160,6 +165,47 @@ class Store(ABC):
         frame = self._read_injections(None if after_id is None else int(after_id))
         return tables.table_out(frame, "injections")
 
+    # -- retention ----------------------------------------------------------
+    def prune(
+        self, before: object, tables: str | Iterable[str] = PRUNED_BY_DEFAULT
+    ) -> dict[str, int | None]:
+        """Delete the rows of ``tables`` whose timestamp is strictly before ``before``.
+
+        Idempotent, and safe while other processes write: on DuckDB it is one
+        transaction like any write; on InfluxDB one request of ``DELETE``
+        statements. A row's time is its ``timestamp`` (an alert's onset, a
+        label's point). ``anomalia stream`` reads only points after its
+        cursor, so pruning points it has scored changes none of its answers.
+
+        Parameters
+        ----------
+        before : timestamp
+            The cutoff (naive = UTC); rows at ``before`` or later are kept.
+        tables : str or iterable of str, default ("observations", "scores")
+            Among ``observations``, ``scores``, ``alerts``, ``labels``.
+
+        Returns
+        -------
+        dict of str to int or None
+            Rows deleted per table, in the order asked; ``None`` where the
+            backend cannot tell (InfluxDB's ``DELETE`` answers no count).
+
+        Raises
+        ------
+        ConfigError
+            For an unknown table or a missing cutoff.
+        DataError
+            For a cutoff that is not a timestamp.
+        """
+        names = [tables] if isinstance(tables, str) else [str(name) for name in tables]
+        unknown = [name for name in names if name not in PRUNABLE]
+        if unknown or not names:
+            got = repr(unknown[0]) if unknown else "none"
+            raise ConfigError(f"`tables` must name some of {', '.join(PRUNABLE)}, got {got}")
+        cutoff = _cutoff(before)
+        found = self._prune(list(dict.fromkeys(names)), cutoff)
+        return {name: found[name] for name in dict.fromkeys(names)}
+
     # -- catalogue ----------------------------------------------------------
     def series(self) -> list[str]:
         """Sorted ids of the series with observations."""
@@ -242,6 +288,10 @@ class Store(ABC):
         """Rows of ``table`` matching the filters, in any order."""
 
     @abstractmethod
+    def _prune(self, tables: list[str], before: int) -> dict[str, int | None]:
+        """Delete rows of ``tables`` timed before ``before`` (int64 ns); counts or ``None``."""
+
+    @abstractmethod
     def _request_injection(
         self, series_id: str, kind: str, at: int | None, magnitude: float | None
     ) -> int: ...
@@ -257,3 +307,11 @@ class Store(ABC):
 
     @abstractmethod
     def _latest(self, series_ids: list[str] | None) -> dict[str, int]: ...
+
+
+def _cutoff(before: object) -> int:
+    """int64 ns of :meth:`Store.prune`'s cutoff, which must be given."""
+    cutoff = tables.instant(before, "before")
+    if cutoff is None:
+        raise ConfigError(f"`before` must be a timestamp, got {before!r}")
+    return cutoff

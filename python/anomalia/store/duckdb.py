@@ -220,6 +220,21 @@ class DuckDBStore(Store):
         rows = _as_timestamps(rows, ("timestamp",))
         self._run(lambda con: self._upsert(table, rows, con))
 
+    def _prune(self, tables: list[str], before: int) -> dict[str, int | None]:
+        # The file does not shrink: detaching checkpoints, and later writes reuse
+        # the freed blocks, so it stays near its largest size (docs/live.md, Retention).
+        def work(con: Any) -> dict[str, int | None]:
+            return {
+                table: int(
+                    con.execute(
+                        f"DELETE FROM {table} WHERE timestamp < make_timestamp_ns(?)", [before]
+                    ).fetchone()[0]
+                )
+                for table in tables
+            }
+
+        return self._run(work)
+
     # -- reads --------------------------------------------------------------
     @staticmethod
     def _filters(

@@ -270,3 +270,67 @@ def test_a_series_appearing_between_polls_is_read_whole(store):
     store.write_observations(_observations("a", 1, start=5))
     new = store.read_observations(after=cursor)
     assert new.groupby("series_id").size().to_dict() == {"a": 1, "b": 5}
+
+
+def _deleted(store, **counts: int) -> dict[str, int | None]:
+    """What ``prune`` answers: DuckDB counts the rows it deleted; InfluxDB's DELETE does not."""
+    return counts if store.url.startswith("duckdb") else dict.fromkeys(counts)
+
+
+def _feedback(store) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One alert and one label at T0 + 1 s, older than the cutoffs below."""
+    onset = _scores("a", "zscore", 4).iloc[[1]].drop(columns=["is_anomaly", "status"])
+    store.write_alerts(onset)
+    store.write_labels(
+        pd.DataFrame({"series_id": ["a"], "timestamp": [T0 + pd.Timedelta("1s")], "label": [1]})
+    )
+    return store.read_alerts(), store.read_labels()
+
+
+def test_prune_deletes_exactly_the_older_observations_and_scores(store):
+    store.write_observations(pd.concat([_observations("a", 10), _observations("b", 4)]))
+    store.write_scores(pd.concat([_scores("a", "zscore", 10), _scores("b", "mad", 4)]))
+    alerts, labels = _feedback(store)
+    cutoff = T0 + pd.Timedelta("3s")
+    assert store.prune(cutoff) == _deleted(store, observations=6, scores=6)
+    kept = store.read_observations()
+    assert kept.groupby("series_id").size().to_dict() == {"a": 7, "b": 1}
+    assert kept["timestamp"].min() == cutoff  # the cutoff itself is kept
+    scores = store.read_scores()
+    assert scores.groupby("detector").size().to_dict() == {"mad": 1, "zscore": 7}
+    assert scores["timestamp"].min() == cutoff
+    pd.testing.assert_frame_equal(store.read_alerts(), alerts)
+    pd.testing.assert_frame_equal(store.read_labels(), labels)
+    assert store.latest() == {"a": T0 + pd.Timedelta("9s"), "b": cutoff}
+
+
+def test_prune_is_idempotent(store):
+    store.write_observations(_observations("a", 10))
+    store.write_scores(_scores("a", "zscore", 10))
+    cutoff = T0 + pd.Timedelta("5s")
+    store.prune(cutoff)
+    assert store.prune(cutoff.tz_localize(None)) == _deleted(store, observations=0, scores=0)
+    assert store.read_observations()["value"].tolist() == [5.0, 6.0, 7.0, 8.0, 9.0]
+    assert len(store.read_scores()) == 5
+    store.write_observations(_observations("a", 2, start=10))  # writing after a prune works
+    assert len(store.read_observations()) == 7
+
+
+def test_prune_alerts_and_labels_only_when_asked(store):
+    store.write_observations(_observations("a", 4))
+    _feedback(store)
+    counts = store.prune(T0 + pd.Timedelta("2s"), tables=["labels", "alerts"])
+    assert counts == _deleted(store, labels=1, alerts=1)
+    assert list(counts) == ["labels", "alerts"]
+    assert store.read_alerts().empty and store.read_labels().empty
+    assert len(store.read_observations()) == 4
+    assert store.prune(T0, tables="scores") == _deleted(store, scores=0)  # an empty table
+
+
+def test_prune_refuses_an_unknown_table_or_no_cutoff(store):
+    with pytest.raises(ConfigError, match="`tables` must name some of observations, scores, "):
+        store.prune(T0, tables=["observations", "injections"])
+    with pytest.raises(ConfigError, match="`before` must be a timestamp, got None"):
+        store.prune(None)
+    with pytest.raises(DataError, match="`before` must be a timestamp, got 'soon'"):
+        store.prune("soon")
