@@ -18,6 +18,7 @@ from anomalia.cli import bench as cli_bench
 from anomalia.cli import commands, eda, experiment, serve, tune
 from anomalia.cli import dashboard as cli_dashboard
 from anomalia.cli import simulate as cli_simulate
+from anomalia.cli import store as cli_store
 from anomalia.cli import stream as cli_stream
 from anomalia.cli.budget import add_budget_options
 from anomalia.cli.engine import add_engine_options
@@ -164,6 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
     eda.register(sub)
     cli_dashboard.register(sub)
     cli_stream.register(sub)
+    cli_store.register(sub)
     p = sub.add_parser("detectors", help="list the registered detectors")
     p.add_argument(
         "--params",

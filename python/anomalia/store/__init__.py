@@ -18,10 +18,10 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from anomalia.exceptions import ConfigError
-from anomalia.store.base import Store
+from anomalia.store.base import Store, describe_pruned
 from anomalia.store.tables import INJECTION_KINDS, alert_id
 
-__all__ = ["INJECTION_KINDS", "Store", "alert_id", "open_store"]
+__all__ = ["INJECTION_KINDS", "Store", "alert_id", "describe_pruned", "open_store"]
 
 SCHEMES = ("duckdb", "influxdb")
 _USAGE = (

@@ -315,3 +315,8 @@ def _cutoff(before: object) -> int:
     if cutoff is None:
         raise ConfigError(f"`before` must be a timestamp, got {before!r}")
     return cutoff
+
+
+def describe_pruned(counts: dict[str, int | None]) -> str:
+    """``"observations 120, scores 240"`` from :meth:`Store.prune`'s answer (``?``: not told)."""
+    return ", ".join(f"{table} {'?' if n is None else n}" for table, n in counts.items())
