@@ -10,6 +10,7 @@ from typing import Any
 
 from anomalia.cli.budget import add_budget_options, budget_spec
 from anomalia.cli.engine import add_engine_options, dask_engine
+from anomalia.cli.store import AGE_FORM, age
 
 log = logging.getLogger("anomalia")
 
@@ -59,6 +60,13 @@ def register(sub: Any) -> None:
         "--interval", type=interval, default=1.0, metavar="DURATION", help="between cycles (1s)"
     )
     p.add_argument("--once", action="store_true", help="score what is there, then exit")
+    p.add_argument(
+        "--retention",
+        type=age,
+        metavar="AGE",
+        help="delete observations and scores older than AGE (wall clock) after the first "
+        f"cycle, then hourly; {AGE_FORM} (default: keep everything)",
+    )
     p.add_argument("--webhook", metavar="URL", help="POST each alert as JSON to this URL")
     add_budget_options(p)
     p.add_argument("--metrics-port", type=int, metavar="N", help="serve Prometheus /metrics")
@@ -113,9 +121,17 @@ def stream(args: argparse.Namespace) -> None:
             if on_cluster:  # the same loop, scoring by partitions on a Dask cluster
                 from anomalia.distributed.live import run_stream
 
-                run_stream(args, store, model_sets, checkpoints, webhook=webhook, metrics=metrics)
+                run_stream(args, store, model_sets, checkpoints, webhook=webhook, metrics=metrics,
+                           retention=args.retention)  # fmt: skip
                 return
-            runner = Stream(store, model_sets, checkpoints, webhook=webhook, metrics=metrics)
+            runner = Stream(
+                store,
+                model_sets,
+                checkpoints,
+                webhook=webhook,
+                metrics=metrics,
+                retention=args.retention,
+            )
             if not args.once:
                 install_signal_handlers(runner)
             log.info(

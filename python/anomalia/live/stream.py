@@ -24,6 +24,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -36,9 +37,12 @@ from anomalia.exceptions import DataError, StreamingError
 from anomalia.live.alerts import Webhook, merge_pending, new_alerts, onsets, payload
 from anomalia.live.checkpoint import Checkpoints, Progress
 from anomalia.live.metrics import StreamMetrics
-from anomalia.store import alert_id
+from anomalia.store import alert_id, describe_pruned
 
 log = logging.getLogger(__name__)
+
+#: Seconds of wall time between two prunes of a stream with a retention.
+PRUNE_EVERY_S = 3600.0
 
 SCORE_COLUMNS = ["series_id", "timestamp", "detector", "score", "threshold", "is_anomaly", "status"]
 
@@ -84,6 +88,10 @@ class Stream:
     on_written : callable, optional
         Called with each cycle's scores once the store holds them (the
         benchmark times ingest-to-flag latency with it).
+    retention : timedelta, optional
+        :meth:`run` prunes the store's observations and scores older than
+        this (wall clock), after its first cycle and then at most once every
+        :data:`PRUNE_EVERY_S` seconds.
     """
 
     def __init__(
@@ -95,6 +103,7 @@ class Stream:
         webhook: Webhook | None = None,
         metrics: StreamMetrics | None = None,
         on_written: Callable[[pd.DataFrame], None] | None = None,
+        retention: timedelta | None = None,
     ):
         self.store = store
         self.model_sets = model_sets
@@ -102,6 +111,8 @@ class Stream:
         self.webhook = webhook
         self.metrics = metrics
         self.on_written = on_written
+        self.retention = retention
+        self._pruned_at: float | None = None
         self.progress: Progress = checkpoints.load()
         self._refused: set[tuple[str, str]] = set()
         self._stop = threading.Event()
@@ -263,6 +274,35 @@ class Stream:
             self.metrics.failed.inc(len(pending) - len(sent))
         return len(sent)
 
+    # ------------------------------------------------------------ retention
+    def prune_if_due(self) -> dict[str, int | None] | None:
+        """Prune what the retention no longer keeps, if an hour has passed; the counts.
+
+        Run after a cycle has checkpointed, so the points this stream prunes
+        are at or before its cursor: it never deletes a point it has not
+        scored (unless one arrives later than the retention). A store that
+        cannot be reached is logged and tried again after the next cycle.
+        """
+        if self.retention is None:
+            return None
+        now = time.monotonic()
+        if self._pruned_at is not None and now - self._pruned_at < PRUNE_EVERY_S:
+            return None
+        cutoff = pd.Timestamp.now(tz="UTC") - self.retention
+        try:
+            counts = self.store.prune(cutoff)
+        except OSError as error:
+            log.warning("pruning failed, trying again after the next cycle: %s", error)
+            return None
+        self._pruned_at = now
+        log.info(
+            "pruned rows before %s (retention %s): %s",
+            cutoff.isoformat(timespec="seconds"),
+            self.retention,
+            describe_pruned(counts),
+        )
+        return counts
+
     # ------------------------------------------------------------ the loop
     def stop(self, *_args: Any) -> None:
         """Finish the cycle under way, checkpoint, and return from :meth:`run`."""
@@ -282,6 +322,7 @@ class Stream:
                 if once or self._stop.wait(interval):
                     raise
                 continue
+            self.prune_if_due()
             total += report.points
             window_points += report.points
             cycles += 1

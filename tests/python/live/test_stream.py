@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import socket
+import threading
 import time
 import urllib.request
+from datetime import timedelta
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from anomalia.cli.main import main
+from anomalia.exceptions import StoreError
 from anomalia.live.checkpoint import Checkpoints
 from anomalia.live.metrics import StreamMetrics
 from anomalia.live.stream import Stream, load_model_sets
 from anomalia.modelset import ModelSet
 from anomalia.store import open_store
 
-from .conftest import Receiver, observations
+from .conftest import N_POINTS, Receiver, observations
 
 
 def _stream(store_url: str, models: str, state, *extra: str) -> int:
@@ -234,3 +238,92 @@ def test_checkpoints_of_other_models_stop_the_stream_with_what_to_do(tmp_path, c
         assert len(store.read_scores()) < len(frame)  # nothing skipped silently
     error = capsys.readouterr().err
     assert "belongs to model fingerprint" in error and "remove that folder" in error
+
+
+def _two_hours_with_a_gap() -> pd.DataFrame:
+    """:func:`observations` moved to end 23 minutes ago: the first 200 points of each
+    series two hours ago, the others 90 minutes later, so a 1 h cutoff splits them
+    whatever the seconds the test takes."""
+    frame = observations()
+    position = frame.groupby("series_id").cumcount().to_numpy()
+    base = pd.Timestamp.now(tz="UTC").tz_localize(None).floor("s") - pd.Timedelta("2h")
+    late = np.where(position >= N_POINTS // 2, 90 * 60, 0)
+    frame["timestamp"] = base + pd.to_timedelta(position + late, unit="s")
+    return frame
+
+
+def test_retention_prunes_after_scoring_and_keeps_alerts_and_labels(
+    store_url, stream_models, tmp_path, caplog
+):
+    caplog.set_level(logging.INFO, logger="anomalia.live.stream")
+    frame = _two_hours_with_a_gap()
+    old = frame[frame.groupby("series_id").cumcount() < N_POINTS // 2]
+    new = frame.drop(old.index)
+    with open_store(store_url) as store:
+        store.write_observations(old)
+        assert _stream(store_url, stream_models, tmp_path / "state") == 0  # no retention
+        old_onset = old["timestamp"].iloc[[50]]
+        store.write_alerts(
+            pd.DataFrame({"series_id": "s0", "timestamp": old_onset, "detector": "zscore",
+                          "score": 9.0, "threshold": 3.0})
+        )  # fmt: skip
+        store.write_labels(pd.DataFrame({"series_id": "s0", "timestamp": old_onset, "label": 1}))
+        old_alerts, labels = store.read_alerts(), store.read_labels()
+        store.write_observations(new)
+        assert _stream(store_url, stream_models, tmp_path / "state", "--retention", "1h") == 0
+        # The new points were scored before the old ones were pruned.
+        kept, scores = store.read_observations(), store.read_scores()
+        first_new = new["timestamp"].min().tz_localize("UTC")
+        assert len(kept) == len(new) and kept["timestamp"].min() == first_new
+        assert len(scores) == len(new) and scores["timestamp"].min() == kept["timestamp"].min()
+        alerts = store.read_alerts()
+        still = alerts[alerts["alert_id"].isin(old_alerts["alert_id"])].reset_index(drop=True)
+        pd.testing.assert_frame_equal(still, old_alerts)
+        assert (old_alerts["timestamp"] < first_new).all() and len(alerts) > len(old_alerts)
+        pd.testing.assert_frame_equal(store.read_labels(), labels)
+    counted = store_url.startswith("duckdb")
+    deleted = f"{len(old)}, scores {len(old)}" if counted else "?, scores ?"
+    assert f"(retention 1:00:00): observations {deleted}" in caplog.text
+
+
+def test_a_stream_prunes_after_its_first_cycle_then_at_most_hourly(tmp_path, stream_models):
+    url = f"duckdb:///{tmp_path / 'live.duckdb'}"
+    with open_store(url) as store:
+        store.write_observations(observations())
+        cutoffs = []
+        prune = store.prune
+
+        def failing_once(before, *args):
+            cutoffs.append(before)
+            if len(cutoffs) == 1:  # a store out of reach: tried again after the next cycle
+                raise StoreError("the store is locked")
+            return prune(before, *args)
+
+        store.prune = failing_once
+        checkpoints = Checkpoints(tmp_path / "state", url)
+        runner = Stream(
+            store, load_model_sets(stream_models), checkpoints, retention=timedelta(days=30)
+        )
+        stop = threading.Timer(1.0, runner.stop)
+        stop.start()
+        try:
+            runner.run(0.02, log_every=10**6)
+        finally:
+            stop.cancel()
+            checkpoints.close()
+        # January's points, older than 30 days, were scored, then pruned.
+        assert len(runner.progress.cursor) == 3
+        assert store.read_observations().empty and store.read_scores().empty
+    assert len(cutoffs) == 2
+    expected = pd.Timestamp.now(tz="UTC") - pd.Timedelta(days=30)
+    assert abs(cutoffs[1] - expected) < pd.Timedelta("1min")
+
+
+@pytest.mark.parametrize("value", ["30", "3m", "0d", "-1d", "soon", "1.5d"])
+def test_retention_must_be_days_hours_or_weeks(value, capsys):
+    with pytest.raises(SystemExit):
+        main(["stream", f"--retention={value}"])
+    assert (
+        f"argument --retention: expected a whole number of days, hours or weeks such as "
+        f"30d, 12h or 2w, got {value!r}"
+    ) in capsys.readouterr().err
