@@ -138,3 +138,28 @@ def test_threads_of_one_process_write_and_read_at_once(tmp_path, shared):
     assert common.read_observations().groupby("series_id").size().to_dict() == dict.fromkeys(
         ["t0", "t1", "t2", "t3"], 24
     )
+
+
+def test_pruning_while_another_process_writes(tmp_path):
+    url = f"duckdb:///{tmp_path / 'live.duckdb'}"
+    store = open_store(url)
+    child = subprocess.Popen(
+        [sys.executable, "-c", WRITER, url],
+        env=_child_environment(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    cutoff = pd.Timestamp("2024-01-01", tz="UTC") + pd.Timedelta(seconds=BATCHES * ROWS // 2)
+    deleted = []
+    while child.poll() is None or not deleted:
+        deleted.append(store.prune(cutoff)["observations"])
+    out, err = child.communicate(timeout=60)
+    assert child.returncode == 0, err
+    assert out.strip() == "done"
+    deleted.append(store.prune(cutoff)["observations"])  # the rows written after the last one
+    # Every row older than the cutoff was deleted once (batch by batch, as they came);
+    # every newer row is there.
+    assert sum(deleted) == BATCHES * ROWS // 2
+    kept = store.read_observations("child")
+    assert kept["value"].tolist() == list(range(BATCHES * ROWS // 2, BATCHES * ROWS))
