@@ -163,3 +163,21 @@ def test_pruning_while_another_process_writes(tmp_path):
     assert sum(deleted) == BATCHES * ROWS // 2
     kept = store.read_observations("child")
     assert kept["value"].tolist() == list(range(BATCHES * ROWS // 2, BATCHES * ROWS))
+
+
+def test_prune_deletes_in_chunks_each_its_own_transaction(tmp_path, monkeypatch):
+    """A large prune releases the file between chunks, so other processes are not
+    kept waiting past their lock_timeout."""
+    import anomalia.store.duckdb as backend
+
+    monkeypatch.setattr(backend, "_PRUNE_CHUNK", 7)
+    store = open_store(f"duckdb:///{tmp_path / 'live.duckdb'}")
+    t0 = pd.Timestamp("2024-01-01", tz="UTC")
+    stamps = t0 + pd.to_timedelta(range(50), unit="s")
+    store.write_observations(pd.DataFrame({"series_id": "a", "timestamp": stamps, "value": 1.0}))
+    transactions = []
+    run = store._run
+    monkeypatch.setattr(store, "_run", lambda work: transactions.append(1) or run(work))
+    assert store.prune(t0 + pd.Timedelta("28s")) == {"observations": 28, "scores": 0}
+    assert len(transactions) == 5 + 1  # 7, 7, 7, 7, 0 rows; the empty scores table once
+    assert store.read_observations()["timestamp"].min() == t0 + pd.Timedelta("28s")
