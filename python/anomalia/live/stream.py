@@ -41,8 +41,10 @@ from anomalia.store import alert_id, describe_pruned
 
 log = logging.getLogger(__name__)
 
-#: Seconds of wall time between two prunes of a stream with a retention.
+#: Seconds of wall time between two prunes of a stream with a retention, and
+#: before another try after a failed one (a refusal would otherwise be logged every cycle).
 PRUNE_EVERY_S = 3600.0
+PRUNE_RETRY_S = 60.0
 
 SCORE_COLUMNS = ["series_id", "timestamp", "detector", "score", "threshold", "is_anomaly", "status"]
 
@@ -91,7 +93,7 @@ class Stream:
     retention : timedelta, optional
         :meth:`run` prunes the store's observations and scores older than
         this (wall clock), after its first cycle and then at most once every
-        :data:`PRUNE_EVERY_S` seconds.
+        :data:`PRUNE_EVERY_S` seconds (:meth:`prune_if_due`).
     """
 
     def __init__(
@@ -112,7 +114,7 @@ class Stream:
         self.metrics = metrics
         self.on_written = on_written
         self.retention = retention
-        self._pruned_at: float | None = None
+        self._next_prune = -np.inf  # time.monotonic() of the next prune
         self.progress: Progress = checkpoints.load()
         self._refused: set[tuple[str, str]] = set()
         self._stop = threading.Event()
@@ -281,20 +283,20 @@ class Stream:
         Run after a cycle has checkpointed, so the points this stream prunes
         are at or before its cursor: it never deletes a point it has not
         scored (unless one arrives later than the retention). A store that
-        cannot be reached is logged and tried again after the next cycle.
+        cannot be reached, or refuses, is logged and tried again
+        :data:`PRUNE_RETRY_S` seconds later; scoring goes on meanwhile.
         """
-        if self.retention is None:
-            return None
         now = time.monotonic()
-        if self._pruned_at is not None and now - self._pruned_at < PRUNE_EVERY_S:
+        if self.retention is None or now < self._next_prune:
             return None
         cutoff = pd.Timestamp.now(tz="UTC") - self.retention
         try:
             counts = self.store.prune(cutoff)
         except OSError as error:
-            log.warning("pruning failed, trying again after the next cycle: %s", error)
+            self._next_prune = now + PRUNE_RETRY_S
+            log.warning("pruning failed, trying again in %g s: %s", PRUNE_RETRY_S, error)
             return None
-        self._pruned_at = now
+        self._next_prune = now + PRUNE_EVERY_S
         log.info(
             "pruned rows before %s (retention %s): %s",
             cutoff.isoformat(timespec="seconds"),

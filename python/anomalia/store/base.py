@@ -171,11 +171,12 @@ class Store(ABC):
     ) -> dict[str, int | None]:
         """Delete the rows of ``tables`` whose timestamp is strictly before ``before``.
 
-        Idempotent, and safe while other processes write: on DuckDB it is one
-        transaction like any write; on InfluxDB one request of ``DELETE``
-        statements. A row's time is its ``timestamp`` (an alert's onset, a
-        label's point). ``anomalia stream`` reads only points after its
-        cursor, so pruning points it has scored changes none of its answers.
+        Idempotent, and safe while other processes write: on DuckDB it deletes
+        in chunks, each one transaction like any write, so the file is never
+        held long; on InfluxDB it is one request of ``DELETE`` statements.
+        A row's time is its ``timestamp`` (an alert's onset, a label's
+        point). ``anomalia stream`` reads only points after its cursor, so
+        pruning points it has scored changes none of its answers.
 
         Parameters
         ----------

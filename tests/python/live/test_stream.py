@@ -17,6 +17,7 @@ import pytest
 
 from anomalia.cli.main import main
 from anomalia.exceptions import StoreError
+from anomalia.live import stream as live_stream
 from anomalia.live.checkpoint import Checkpoints
 from anomalia.live.metrics import StreamMetrics
 from anomalia.live.stream import Stream, load_model_sets
@@ -286,7 +287,10 @@ def test_retention_prunes_after_scoring_and_keeps_alerts_and_labels(
     assert f"(retention 1:00:00): observations {deleted}" in caplog.text
 
 
-def test_a_stream_prunes_after_its_first_cycle_then_at_most_hourly(tmp_path, stream_models):
+def test_a_stream_prunes_after_its_first_cycle_then_at_most_hourly(
+    tmp_path, stream_models, monkeypatch
+):
+    monkeypatch.setattr(live_stream, "PRUNE_RETRY_S", 0.0)  # after a failure: the next cycle
     url = f"duckdb:///{tmp_path / 'live.duckdb'}"
     with open_store(url) as store:
         store.write_observations(observations())
@@ -295,7 +299,7 @@ def test_a_stream_prunes_after_its_first_cycle_then_at_most_hourly(tmp_path, str
 
         def failing_once(before, *args):
             cutoffs.append(before)
-            if len(cutoffs) == 1:  # a store out of reach: tried again after the next cycle
+            if len(cutoffs) == 1:  # a store out of reach: tried again
                 raise StoreError("the store is locked")
             return prune(before, *args)
 
