@@ -103,4 +103,3 @@ def test_children_die_with_a_killed_supervisor(tmp_path):
     parent.kill()  # kill -9: no chance to clean up
     parent.wait()
     wait_for(lambda: gone(child), timeout=10)
-
