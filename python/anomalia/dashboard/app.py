@@ -25,6 +25,7 @@ from dash import Dash, Input, Output, Patch, State, ctx, no_update
 from anomalia.dashboard import figures
 from anomalia.dashboard.explain import AFTER, BEFORE, HISTORY, explain, model_folder
 from anomalia.dashboard.layout import ALERTS_SHOWN, RANGES, layout
+from anomalia.exceptions import DataError
 
 log = logging.getLogger(__name__)
 
@@ -212,8 +213,12 @@ def create_app(store_url: str, models: str | Path | None = None, refresh_ms: int
         onset = pd.Timestamp(alert["timestamp"])
         with store() as opened:
             observations = _around(opened, alert["series_id"], onset)
-        found = explain(observations, onset, model_set(alert["detector"]), alert["series_id"])
         note = f"{alert['detector']} on {alert['series_id']}, onset {onset}"
+        try:
+            found = explain(observations, onset, model_set(alert["detector"]), alert["series_id"])
+        except DataError as error:  # e.g. its points were pruned (`--retention`)
+            empty = figures.context_figure(observations.iloc[:0], onset, None)
+            return empty, no_update, HIDDEN, f"{note}: {error}", no_update, no_update
         if found.note:
             note = f"{note} ({found.note})"
         return (

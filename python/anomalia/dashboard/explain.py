@@ -67,7 +67,10 @@ def onset_row(observations: pd.DataFrame, onset: pd.Timestamp) -> int:
         target = target.tz_localize("UTC") if target.tz is None else target.tz_convert(None)
     position = int(times.searchsorted(target, side="right")) - 1
     if position < 0:
-        raise DataError(f"no observation at or before the alert's onset {onset}")
+        raise DataError(
+            f"no observation at or before the alert's onset {onset} in the store "
+            "(pruned by `--retention` or `anomalia store prune`?)"
+        )
     return position
 
 

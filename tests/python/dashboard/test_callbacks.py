@@ -143,3 +143,21 @@ def test_every_callback_reads_and_writes_the_store(scored):
         [option["value"], 0, "dashboard"]
     ]
     assert injections[["series_id", "kind"]].values.tolist() == [["s1", "level_shift"]]
+
+
+def test_an_alert_whose_points_were_pruned_is_explained_by_a_note(scored):
+    with open_store(scored) as store:
+        store.prune(pd.Timestamp.now(tz="UTC") + pd.Timedelta("1d"))
+    client = create_app(scored).server.test_client()
+    alerts = call(client, "..alert-picker.options...alerts-data.data..",
+                  {"alerts-interval.n_intervals": 1})  # fmt: skip
+    (option,) = alerts["alert-picker"]["options"]
+    explained = call(
+        client,
+        "..explain-graph.figure...contribution-graph.figure",
+        {"alert-picker.value": option["value"]},
+        {"alerts-data.data": alerts["alerts-data"]["data"]},
+    )
+    assert "no observation at or before the alert's onset" in explained["explain-note"]["children"]
+    assert "pruned" in explained["explain-note"]["children"]
+    assert not any(trace.get("x") for trace in explained["explain-graph"]["figure"]["data"])
