@@ -194,8 +194,10 @@ class InfluxStore(Store):
         frame = frame.drop(columns=["_missing"], errors="ignore")
         for name in frame.columns:
             if pd.api.types.is_float_dtype(frame[name]):
-                values = frame[name].to_numpy(dtype=np.float64)
-                frame[name] = np.where(np.abs(values) == _LARGEST, np.sign(values) * np.inf, values)
+                values = frame[name].to_numpy(dtype=np.float64, copy=True)
+                largest = np.abs(values) == _LARGEST
+                values[largest] = np.copysign(np.inf, values[largest])
+                frame[name] = values
         return frame
 
     @staticmethod
