@@ -61,6 +61,7 @@ def test_onset_window_as_a_share_of_the_training_rows():
         ({"surprise_decay": 0}, "`surprise_decay` must be an integer >= 1"),
         ({"surprise_weight": -1.0}, "`surprise_weight` must be a number in"),
         ({"season_retry": -1.0}, "`season_retry` must be a number in"),
+        ({"continuity": -0.5}, "`continuity` must be a number in"),
     ],
 )
 def test_bad_parameters_name_the_problem(params, message):
@@ -190,3 +191,57 @@ def test_streaming_in_pieces_across_the_late_season_equals_the_whole(size):
     np.testing.assert_allclose(np.concatenate(parts), whole, rtol=0, atol=1e-12)
     assert int(np.argmax(whole)) == 750  # the spike, found after the late season starts
     assert state["late_unit.0"][0] > 0  # the late seasonal view is running
+
+
+def _low_counts(rows: int = 6000, seed: int = 0) -> np.ndarray:
+    """Poisson counts of mean 1 (a quiet tweet volume): new one-count highs come by chance."""
+    return np.random.default_rng(seed).poisson(1.0, size=rows).astype(float)
+
+
+def test_the_continuity_correction_counts_one_step_beyond_the_seen_as_half():
+    counts = _low_counts()
+    top = counts[:600].max()
+    raw = {"onset_window": None, "surprise_decay": None, "season_weight": 0.0}
+    corrected = ValueNoveltyDetector(**raw).fit(counts[:600])
+    plain = ValueNoveltyDetector(**raw, continuity=0.0).fit(counts[:600])
+    assert corrected.resolution_[0, 0] == 1.0  # counts: a grid of step 1
+    unit = corrected.spread_[0, 0]
+    probe = np.array([top + 1.0, top + 9.0])
+    np.testing.assert_allclose(plain.score(probe), [1.0 / unit, 8.0 / unit])
+    np.testing.assert_allclose(corrected.score(probe), [0.5 / unit, 7.5 / unit])
+
+
+def test_the_continuity_correction_silences_chance_highs_of_counts_but_not_a_burst():
+    counts = _low_counts(seed=2)
+    counts[3000] += 15.0  # a burst
+    corrected = ValueNoveltyDetector().fit(counts[:600]).score(counts)
+    plain = ValueNoveltyDetector(continuity=0.0).fit(counts[:600]).score(counts)
+    assert int(np.argmax(corrected)) == int(np.argmax(plain)) == 3000
+    level = 0.02  # about NAB's corpus threshold in raw units
+    chance = np.r_[600:3000, 3001 : len(counts)]
+    assert np.count_nonzero(plain[chance] > level) == 2  # two chance highs, one count each
+    assert np.count_nonzero(corrected[chance] > level) == 0
+    assert corrected[3000] > 0.9 * plain[3000]
+
+
+def test_readings_finer_than_the_unit_or_too_coarse_for_a_grid_are_unaffected():
+    rng = np.random.default_rng(5)
+    smooth = np.sin(np.arange(600) / 20) + 0.1 * rng.normal(size=600)
+    square = np.tile(np.r_[np.full(50, 20.0), np.full(50, 80.0)], 6)  # two levels only
+    detector = ValueNoveltyDetector().fit(smooth)
+    assert detector.resolution_[0, 0] < 1e-4 * detector.spread_[0, 0]
+    assert ValueNoveltyDetector().fit(square).resolution_[0, 0] == 0.0
+
+
+@pytest.mark.parametrize("size", [1, 7, 500])
+def test_streaming_counts_in_pieces_equals_the_whole(size):
+    counts = _low_counts(rows=1500, seed=6)
+    counts[1200] += 12.0
+    detector = ValueNoveltyDetector().fit(counts[:600])
+    assert detector.resolution_[0, 0] == 1.0
+    stream = counts[600:]
+    state, parts = detector.stream_start(), []
+    for first in range(0, len(stream), size):
+        part, state = detector.stream_score(stream[first : first + size, None], state)
+        parts.append(part)
+    np.testing.assert_allclose(np.concatenate(parts), detector.score(stream), rtol=0, atol=1e-12)
