@@ -316,3 +316,14 @@ def test_a_state_nested_too_deeply_is_refused(tmp_path):
     (tmp_path / "state.json").write_text(text)
     with pytest.raises(DataError, match="state.json: (the state is nested too deeply|not valid)"):
         load_state(tmp_path)
+
+
+def test_a_model_saved_before_a_parameter_existed_is_refused_with_train_again(tmp_path):
+    from anomalia.detectors.novelty import ValueNoveltyDetector
+
+    path = ValueNoveltyDetector().fit(np.sin(np.arange(300) / 5)).save(tmp_path / "novelty")
+    config = json.loads((path / "config.json").read_text())
+    del config["params"]["continuity"]  # as a model saved before `continuity` existed
+    (path / "config.json").write_text(json.dumps(config))
+    with pytest.raises(DataError, match=r"had no parameter `continuity`.*anomalia train"):
+        ValueNoveltyDetector.load(path)

@@ -301,8 +301,9 @@ class BaseDetector:
         ------
         DataError
             If the folder is not a saved model, holds pickles (a model saved by
-            an older anomalia: train it again), was written in a newer file
-            format, or its state belongs to another training run.
+            an older anomalia: train it again), lacks a parameter the detector
+            has now (likewise), was written in a newer file format, or its
+            state belongs to another training run.
         """
         from anomalia.detectors.registry import get_detector_class
 
@@ -320,7 +321,15 @@ class BaseDetector:
         check_format_version(
             config.get("format_version"), config.get("anomalia_version"), config_file
         )
-        detector = get_detector_class(name)(**params)
+        detector_class = get_detector_class(name)
+        missing = [p for p in detector_class._param_names() if p not in params]
+        if missing:  # its fitted state lacks what the parameter needs, e.g. a newer view
+            raise DataError(
+                f"{config_file}: saved by anomalia {config.get('anomalia_version', '?')}, whose "
+                f"`{name}` had no parameter {', '.join(f'`{p}`' for p in missing)}: train the "
+                "model again with `anomalia train`"
+            )
+        detector = detector_class(**params)
         state = load_state(path, fingerprint=trained_on)
         if state.get("train_fingerprint_") != trained_on:
             raise DataError(
