@@ -48,6 +48,7 @@ DEFAULT_GRIDS: dict[str, dict[str, list[Any]]] = {
         "onset_window": [0.25, 1 / 3, 0.5],
         "noise_units": [10.0, 20.0, 40.0],
         "season_weight": [0.0, 0.3],
+        "season_mean_weight": [0.0, 0.2],
         "surprise_weight": [0.0, 1.0, 1.4],
         "onset_margin": [1.0, 1.3],
     },
