@@ -13,13 +13,14 @@ For each view of the series (the value itself for window 1, the trailing
 mean of ``w`` points otherwise) the score of row ``t`` is the distance from
 the view at ``t`` to the nearest view value at an earlier row (training rows
 included), in units of the view's training range (maximum minus minimum).
-The score is the largest over views and columns (and the seasonal views),
-weighed against the series' recent scores
+The score is the largest over views and columns (and the seasonal views: the
+change from one season earlier of the value, and of its trailing mean over
+an eighth of the season), weighed against the series' recent scores
 (:func:`anomalia.postprocess.surprise`), then, with ``onset_window``, kept
 only where it is a new maximum (:func:`anomalia.postprocess.keep_onsets`).
 
-On NAB (fitted on each file's probationary rows) the defaults score 74.9 on
-the standard profile (73.0 leaving each category out); see ``docs/nab.md``.
+On NAB (fitted on each file's probationary rows) the defaults score 75.8 on
+the standard profile (75.0 leaving each category out); see ``docs/nab.md``.
 """
 
 from __future__ import annotations
