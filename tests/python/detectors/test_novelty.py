@@ -195,8 +195,8 @@ def test_a_season_too_long_for_the_training_rows_is_found_later():
     np.testing.assert_array_equal(scores[:300], never.score(broken)[:300])
 
 
-@pytest.mark.parametrize("season_weight", [0.0, 0.3])
-@pytest.mark.parametrize("size", [1, 13, 290, 1000])
+# Seasonal mean view alone (0.0) or beside the plain seasonal view (0.3).
+@pytest.mark.parametrize(("size", "season_weight"), [(1, 0.0), (13, 0.3), (290, 0.0), (1000, 0.3)])
 def test_streaming_in_pieces_across_the_late_season_equals_the_whole(size, season_weight):
     values = _daily(days=12, seed=4)
     values[900] += 2.0
@@ -210,3 +210,16 @@ def test_streaming_in_pieces_across_the_late_season_equals_the_whole(size, seaso
     np.testing.assert_allclose(np.concatenate(parts), whole, rtol=0, atol=1e-12)
     assert int(np.argmax(whole)) == 750  # the spike, found after the late season starts
     assert state["late_period.0"][0] == 96  # the late seasonal views are running
+
+
+@pytest.mark.parametrize(("size", "season_weight"), [(7, 0.0), (100, 0.3)])
+def test_streaming_the_seasonal_views_of_the_training_season_equals_the_whole(size, season_weight):
+    values = _daily(days=14, seed=5)
+    values[1000:1030] = values[952:982]  # half a day out of step
+    detector = ValueNoveltyDetector(season_weight=season_weight).fit(values[:600])
+    assert detector.season_ == [96]  # the seasonal views run from the first scored row
+    state, parts = detector.stream_start(), []
+    for first in range(0, len(values), size):
+        part, state = detector.stream_score(values[first : first + size, None], state)
+        parts.append(part)
+    np.testing.assert_array_equal(np.concatenate(parts), detector.score(values))
