@@ -264,6 +264,26 @@ def run_nab(
     DataError
         If ``data`` is not a readable NAB corpus.
     """
+    corpus = load_corpus(data)
+    log.info(
+        "NAB corpus %s: %d series, %d rows", data, len(corpus), sum(len(s.values) for s in corpus)
+    )
+    return run_corpus(
+        corpus, out, detectors, jobs=jobs, options=options, progress=progress, executor=executor
+    )
+
+
+def run_corpus(
+    corpus: Sequence[NabFile],
+    out: str | Path,
+    detectors: Sequence[str] | None = None,
+    *,
+    jobs: int | None = None,
+    options: StreamOptions = StreamOptions(),
+    progress: bool = True,
+    executor: Executor | None = None,
+) -> list[BenchRow]:
+    """:func:`run_nab` on a corpus already read (NAB's, or one built like it)."""
     names = list(detectors) if detectors else default_detectors()
     for name in names:
         check_streamable(name, options.params.get(name))
@@ -276,10 +296,6 @@ def run_nab(
     elif options.onset_window is not None:
         check_integer("onset_window", options.onset_window, minimum=1)
     out = Path(out)
-    corpus = load_corpus(data)
-    log.info(
-        "NAB corpus %s: %d series, %d rows", data, len(corpus), sum(len(s.values) for s in corpus)
-    )
     rows = []
     for name in names:
         mse_by_key: dict[str, float] = {}

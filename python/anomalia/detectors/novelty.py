@@ -13,12 +13,13 @@ For each view of the series (the value itself for window 1, the trailing
 mean of ``w`` points otherwise) the score of row ``t`` is the distance from
 the view at ``t`` to the nearest view value at an earlier row (training rows
 included), in units of the view's training range (maximum minus minimum).
-The score is the largest over views and columns (and the seasonal views),
-weighed against the series' recent scores
+The score is the largest over views and columns (and the seasonal views: the
+change from one season earlier of the value, and of its trailing mean over
+an eighth of the season), weighed against the series' recent scores
 (:func:`anomalia.postprocess.surprise`), then, with ``onset_window``, kept
 only where it is a new maximum (:func:`anomalia.postprocess.keep_onsets`).
 
-On NAB (fitted on each file's probationary rows) the defaults score 75.4 on
+On NAB (fitted on each file's probationary rows) the defaults score 76.2 on
 the standard profile (74.6 leaving each category out); see ``docs/nab.md``.
 """
 
@@ -216,6 +217,26 @@ def _resolution(view: np.ndarray, unit: np.ndarray) -> np.ndarray:
     return out
 
 
+#: The seasonal mean view compares trailing means over this share of the period.
+_SEASON_MEAN_SHARE = 1 / 8
+
+
+def _season_mean_width(period: int) -> int:
+    """Rows averaged by the seasonal mean view of a season of ``period`` rows (at least 2)."""
+    return max(2, round(period * _SEASON_MEAN_SHARE))
+
+
+def _seasonal_series(values: np.ndarray, width: int) -> np.ndarray:
+    """The values themselves (``width`` 1) or their trailing means over ``width`` rows."""
+    return values if width == 1 else _trailing_mean(values[:, None], width)[:, 0]
+
+
+def _seasonal_changes(values: np.ndarray, period: int, width: int) -> np.ndarray:
+    """Change of :func:`_seasonal_series` from one period earlier, for rows ``period`` on."""
+    series = _seasonal_series(values, width)
+    return series[period:] - series[:-period]
+
+
 class ValueNoveltyDetector(BaseDetector):
     """Distance to the nearest value seen before, in units of the training range.
 
@@ -248,8 +269,15 @@ class ValueNoveltyDetector(BaseDetector):
         rows by :func:`anomalia.features.season.detect_season`), in its own
         unit, times this weight; 0 leaves it out. A broken daily pattern
         reaches seasonal changes never seen while every value stays familiar.
+    season_mean_weight : float, default 0.2
+        Weight of a seasonal *mean* view: the same for the trailing mean over
+        an eighth of the period (at least 2 rows), the change of a stretch of
+        the cycle from the same stretch one period earlier. Averaging takes
+        out the noise that hides a broken pattern, so a holiday's missing rush
+        hour or a denser run of spikes stands out; 0 leaves it out. Periods
+        are detected when either seasonal weight is above 0.
     season_retry : float, default 2.0
-        A second seasonal view, at the same weight, from a period detected
+        Second seasonal views, at the same weights, from a period detected
         once the scored stream holds ``season_retry`` times the training
         rows (its first rows are its past): a daily season that a short
         training period cannot show (fewer than two cycles) is found later.
@@ -289,12 +317,13 @@ class ValueNoveltyDetector(BaseDetector):
         when bounded): the past that scoring starts from.
     season_ : list of int
         Detected period of each column in rows, 0 for none (or with
-        ``season_weight`` 0).
-    season_spread_ : ndarray of shape (n_features,)
-        Unit of distance of each column's seasonal view.
-    season_seen_ : list of ndarray
-        Training seasonal changes of each column (the last ``memory`` when
-        bounded). Scored data is compared with itself one period earlier, so
+        both seasonal weights 0).
+    season_spread_, season_mean_spread_ : ndarray of shape (n_features,)
+        Unit of distance of each column's seasonal view and seasonal mean view.
+    season_seen_, season_mean_seen_ : list of ndarray
+        Training seasonal changes of each column, of the values and of their
+        trailing means (the last ``memory`` when bounded; empty for a view
+        with weight 0). Scored data is compared with itself one period earlier, so
         its first ``period`` rows have no seasonal view (the NAB bench scores
         each file whole, training rows included, and a seam between the
         training tail and row 0 would invent changes).
@@ -324,6 +353,7 @@ class ValueNoveltyDetector(BaseDetector):
         memory: int | None = None,
         noise_units: float = 20.0,
         season_weight: float = 0.3,
+        season_mean_weight: float = 0.2,
         season_retry: float = 2.0,
         surprise_decay: int | float | None = 0.3,
         surprise_weight: float = 1.0,
@@ -335,6 +365,7 @@ class ValueNoveltyDetector(BaseDetector):
         self.memory = memory
         self.noise_units = noise_units
         self.season_weight = season_weight
+        self.season_mean_weight = season_mean_weight
         self.season_retry = season_retry
         self.surprise_decay = surprise_decay
         self.surprise_weight = surprise_weight
@@ -357,6 +388,7 @@ class ValueNoveltyDetector(BaseDetector):
             check_integer("memory", self.memory, minimum=1)
         check_number("noise_units", self.noise_units, low=0.0, high=np.inf)
         check_number("season_weight", self.season_weight, low=0.0, high=np.inf)
+        check_number("season_mean_weight", self.season_mean_weight, low=0.0, high=np.inf)
         check_number("season_retry", self.season_retry, low=0.0, high=np.inf)
         decay = self.surprise_decay
         if isinstance(decay, (float, np.floating)):
@@ -399,17 +431,21 @@ class ValueNoveltyDetector(BaseDetector):
             for column, seen in enumerate(columns):
                 state[f"seen.{k}.{column}"] = np.sort(seen)
         for column, period in enumerate(self.season_):
-            if period:  # the seasonal view: changes seen, and the last `period` values
-                state[f"season_seen.{column}"] = np.sort(self.season_seen_[column])
-                state[f"season_tail.{column}"] = np.empty(0)
+            for name, _, _ in self._season_views(period) if period else ():
+                # The seasonal changes seen, and the values the next changes need.
+                state[f"season{name}_seen.{column}"] = np.sort(self._season_fit(name)[1][column])
+                state[f"season{name}_tail.{column}"] = np.empty(0)
         # Arrays of one number rather than scalars: the peak starts at -inf.
         state["rows"] = np.zeros(1)
         state["surprise_peak"] = np.full(1, -np.inf)
         if self.season_rows_:
             for column in range(self.n_features_in_):
-                for part in ("prefix", "seen", "tail"):
-                    state[f"late_{part}.{column}"] = np.empty(0)
-                state[f"late_unit.{column}"] = np.zeros(1)  # 0: no period (yet)
+                state[f"late_prefix.{column}"] = np.empty(0)
+                state[f"late_period.{column}"] = np.zeros(1)  # 0: no period (yet)
+                for name, _, _ in self._season_views(0):
+                    state[f"late{name}_seen.{column}"] = np.empty(0)
+                    state[f"late{name}_tail.{column}"] = np.empty(0)
+                    state[f"late{name}_unit.{column}"] = np.zeros(1)
         return state
 
     def stream_score(
@@ -429,11 +465,10 @@ class ValueNoveltyDetector(BaseDetector):
                 raw = np.maximum(raw, self._distance_units(distance, k, column))
                 new_state[key] = np.asarray(past)
         for column, period in enumerate(self.season_):
-            if period:
-                seasonal, new_state[f"season_seen.{column}"], new_state[f"season_tail.{column}"] = (
-                    self._stream_seasonal(X[:, column], column, period, state)
-                )
+            for view in self._season_views(period) if period else ():
+                seasonal, parts = self._stream_seasonal(X[:, column], column, period, view, state)
                 raw = np.maximum(raw, seasonal)
+                new_state.update(parts)
         rows = int(state["rows"][0])
         for column in range(X.shape[1] if self.season_rows_ else 0):
             late, parts = self._stream_late(X[:, column], column, rows, state)
@@ -458,56 +493,79 @@ class ValueNoveltyDetector(BaseDetector):
         return scores, new_state
 
     def _stream_seasonal(
-        self, values: np.ndarray, column: int, period: int, state: dict[str, np.ndarray]
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Seasonal novelty of new ``values`` of one column, its seen changes and value tail.
+        self,
+        values: np.ndarray,
+        column: int,
+        period: int,
+        view: tuple[str, float, int],
+        state: dict[str, np.ndarray],
+    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """Novelty of one seasonal view of new ``values`` of one column, and its next state.
 
         As in a batch, a row has a seasonal change only once the stream holds
-        ``period`` earlier values; the tail keeps the last ``period`` values.
+        ``period`` earlier values; the tail keeps the values the next changes
+        need (``period`` plus the trailing mean's width, less one).
         """
-        tail = state[f"season_tail.{column}"]
+        name, weight, width = view
+        key = {part: f"season{name}_{part}.{column}" for part in ("seen", "tail")}
+        tail = state[key["tail"]]
         stream = np.concatenate([tail, values])
+        series = _seasonal_series(stream, width)
         positions = np.arange(len(tail), len(stream))
         valid = positions >= period
-        changes = stream[positions[valid]] - stream[positions[valid] - period]
-        past = state[f"season_seen.{column}"].tolist()
+        changes = series[positions[valid]] - series[positions[valid] - period]
+        past = state[key["seen"]].tolist()
         distance = _nearest_and_insert(changes, past)
         out = np.zeros(len(values))
-        out[valid] = self.season_weight * distance / self.season_spread_[column]
-        return out, np.asarray(past), stream[len(stream) - min(period, len(stream)) :]
+        out[valid] = weight * distance / self._season_fit(name)[0][column]
+        keep = min(period + width - 1, len(stream))
+        return out, {key["seen"]: np.asarray(past), key["tail"]: stream[len(stream) - keep :]}
 
     def _stream_late(
         self, values: np.ndarray, column: int, rows: int, state: dict[str, np.ndarray]
     ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        """Second seasonal view of new ``values`` of one column after ``rows`` scored rows.
+        """Second seasonal views of new ``values`` of one column after ``rows`` scored rows.
 
         Until the stream holds ``season_rows_`` rows the state keeps them
         (the prefix); at the crossing the batch computation runs on the
-        prefix and the new rows; after it, as :meth:`_stream_seasonal`, the
-        period being the length of the value tail.
+        prefix and the new rows; after it, as :meth:`_stream_seasonal`.
         """
-        key = {part: f"late_{part}.{column}" for part in ("prefix", "seen", "tail", "unit")}
-        parts = {name: state[k] for name, k in key.items()}
+        names = [
+            f"late{name}_{part}.{column}"
+            for name, _, _ in self._season_views(0)
+            for part in ("seen", "tail", "unit")
+        ]
+        prefix, period_key = f"late_prefix.{column}", f"late_period.{column}"
+        parts = {key: state[key] for key in [prefix, period_key, *names]}
+        period = int(parts[period_key][0])
         out = np.zeros(len(values))
         if rows <= self.season_rows_:  # the crossing: the stream first exceeds it
-            stream = np.concatenate([parts["prefix"], values])
-            parts["prefix"] = stream
+            stream = np.concatenate([parts[prefix], values])
+            parts[prefix] = stream
             if len(stream) > self.season_rows_:
-                late, period, unit = self._late_seasonal(stream)
+                late, period, units = self._late_seasonal(stream)
                 out = late[rows:]
-                parts["prefix"] = np.empty(0)
-                if period:
-                    parts["seen"] = np.sort(stream[period:] - stream[:-period])
-                    parts["tail"] = stream[len(stream) - period :]
-                    parts["unit"] = np.array([unit])
-        elif parts["unit"][0] > 0:
-            period = len(parts["tail"])
-            stream = np.concatenate([parts["tail"], values])
-            seen = parts["seen"].tolist()
-            distance = _nearest_and_insert(stream[period:] - stream[:-period], seen)
-            out = self.season_weight * distance / parts["unit"][0]
-            parts["seen"], parts["tail"] = np.asarray(seen), stream[len(stream) - period :]
-        return out, {key[name]: value for name, value in parts.items()}
+                parts[prefix] = np.empty(0)
+                parts[period_key] = np.array([float(period)])
+                views = self._season_views(period) if period else ()
+                for (name, _, width), unit in zip(views, units, strict=True):
+                    changes = _seasonal_changes(stream, period, width)
+                    parts[f"late{name}_seen.{column}"] = np.sort(changes)
+                    parts[f"late{name}_tail.{column}"] = stream[len(stream) - period - width + 1 :]
+                    parts[f"late{name}_unit.{column}"] = np.array([unit])
+        elif period:
+            for name, weight, width in self._season_views(period):
+                tail = parts[f"late{name}_tail.{column}"]
+                stream = np.concatenate([tail, values])
+                series = _seasonal_series(stream, width)
+                seen = parts[f"late{name}_seen.{column}"].tolist()
+                changes = series[len(tail) :] - series[len(tail) - period : len(stream) - period]
+                distance = _nearest_and_insert(changes, seen)
+                unit = parts[f"late{name}_unit.{column}"][0]
+                out = np.maximum(out, weight * distance / unit)
+                parts[f"late{name}_seen.{column}"] = np.asarray(seen)
+                parts[f"late{name}_tail.{column}"] = stream[len(stream) - len(tail) :]
+        return out, parts
 
     def _fit(self, X: np.ndarray, y: np.ndarray | None) -> None:
         self._check_params()
@@ -525,7 +583,8 @@ class ValueNoveltyDetector(BaseDetector):
         if isinstance(window, (float, np.floating)):
             window = max(1, int(window * len(X)))
         self.onset_rows_ = window
-        self.season_rows_ = int(self.season_retry * len(X)) if self.season_weight else 0
+        seasonal = self.season_weight or self.season_mean_weight
+        self.season_rows_ = int(self.season_retry * len(X)) if seasonal else 0
         decay = self.surprise_decay
         if isinstance(decay, (float, np.floating)):
             decay = max(1.0, decay * len(X))
@@ -545,12 +604,29 @@ class ValueNoveltyDetector(BaseDetector):
         correction = self.continuity * self.resolution_[view, column]
         return np.maximum(distance - correction, 0.0) / self.spread_[view, column]
 
+    def _season_views(self, period: int) -> list[tuple[str, float, int]]:
+        """Name, weight and width (1: the values) of each seasonal view with a weight."""
+        views = [("", self.season_weight, 1), ("_mean", self.season_mean_weight, 0)]
+        return [
+            (name, weight, width or _season_mean_width(period))
+            for name, weight, width in views
+            if weight > 0
+        ]
+
+    def _season_fit(self, name: str) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Units and training changes of the seasonal view ``name`` ("" or "_mean")."""
+        if name:
+            return self.season_mean_spread_, self.season_mean_seen_
+        return self.season_spread_, self.season_seen_
+
     def _fit_season(self, X: np.ndarray, kept: int) -> None:
         n_features = X.shape[1]
         self.season_ = [0] * n_features
         self.season_spread_ = np.ones(n_features)
         self.season_seen_ = [np.empty(0) for _ in range(n_features)]
-        if self.season_weight == 0:
+        self.season_mean_spread_ = np.ones(n_features)
+        self.season_mean_seen_ = [np.empty(0) for _ in range(n_features)]
+        if not self._season_views(0):
             return
         for column in range(n_features):
             try:
@@ -559,33 +635,34 @@ class ValueNoveltyDetector(BaseDetector):
                 period = 0
             if not 0 < period < len(X) // 2:
                 continue
-            changes = X[period:, column] - X[:-period, column]
             self.season_[column] = int(period)
-            self.season_spread_[column] = self._unit(changes[:, None])[0]
-            self.season_seen_[column] = changes[-kept:].copy()
+            for name, _, width in self._season_views(period):
+                changes = _seasonal_changes(X[:, column], period, width)
+                spread, seen = self._season_fit(name)
+                spread[column] = self._unit(changes[:, None])[0]
+                seen[column] = changes[-kept:].copy()
 
     def _seasonal_novelty(self, X: np.ndarray, column: int, fitted: bool) -> np.ndarray:
-        """Weighted novelty of the change from one season earlier; 0 where there is none."""
+        """Weighted novelty of the changes from one season earlier; 0 where there are none."""
         period = self.season_[column]
         out = np.zeros(len(X))
-        if not period:
-            return out
-        values = X[:, column]
-        changes = values[period:] - values[:-period]
-        past = self.season_seen_[column] if fitted else ()  # else: training rows, own past
-        distance = nearest_earlier_distance(changes, past, self.memory)
-        out[period:] = self.season_weight * distance / self.season_spread_[column]
+        for name, weight, width in self._season_views(period) if period else ():
+            spread, seen = self._season_fit(name)
+            changes = _seasonal_changes(X[:, column], period, width)
+            past = seen[column] if fitted else ()  # else: training rows, own past
+            distance = nearest_earlier_distance(changes, past, self.memory)
+            out[period:] = np.maximum(out[period:], weight * distance / spread[column])
         return out
 
-    def _late_seasonal(self, values: np.ndarray) -> tuple[np.ndarray, int, float]:
-        """Second seasonal view of a scored column, its period (0: none) and unit.
+    def _late_seasonal(self, values: np.ndarray) -> tuple[np.ndarray, int, list[float]]:
+        """Second seasonal views of a scored column, their period (0: none) and units.
 
         The period is detected on the first ``season_rows_`` rows, whose
-        changes are its past; rows before that score 0.
+        changes are the views' past; rows before that score 0.
         """
         rows, out = self.season_rows_, np.zeros(len(values))
         if not rows or len(values) <= rows:
-            return out, 0, 0.0
+            return out, 0, []
         try:
             # Its harmonic regressions are small least-squares fits, which a
             # multi-threaded BLAS makes 20 times slower on a busy machine.
@@ -594,13 +671,16 @@ class ValueNoveltyDetector(BaseDetector):
         except (ConfigError, DataError):  # too short or flat to tell
             period = 0
         if not 0 < period <= rows // 2:
-            return out, 0, 0.0
-        changes = values[period:] - values[:-period]
-        seen = changes[: rows - period]
-        unit = float(self._unit(seen[:, None])[0])
-        distance = nearest_earlier_distance(changes[rows - period :], seen, self.memory)
-        out[rows:] = self.season_weight * distance / unit
-        return out, int(period), unit
+            return out, 0, []
+        units = []
+        for _, weight, width in self._season_views(period):
+            changes = _seasonal_changes(values, period, width)
+            seen = changes[: rows - period]
+            unit = float(self._unit(seen[:, None])[0])
+            distance = nearest_earlier_distance(changes[rows - period :], seen, self.memory)
+            out[rows:] = np.maximum(out[rows:], weight * distance / unit)
+            units.append(unit)
+        return out, int(period), units
 
     def _score(self, X: np.ndarray) -> np.ndarray:
         return self._novelty(X, self.seen_)
