@@ -13,9 +13,10 @@ For each view of the series (the value itself for window 1, the trailing
 mean of ``w`` points otherwise) the score of row ``t`` is the distance from
 the view at ``t`` to the nearest view value at an earlier row (training rows
 included), in units of the view's training range (maximum minus minimum).
-The score is the largest over views and columns (and the seasonal views: the
-change from one season earlier of the value, and of its trailing mean over
-an eighth of the season), weighed against the series' recent scores
+The score is the largest over views and columns (and the seasonal views of
+:mod:`anomalia.detectors.seasonal_novelty`: the change from one season
+earlier of the value, and of its trailing mean over an eighth of the
+season), weighed against the series' recent scores
 (:func:`anomalia.postprocess.surprise`), then, with ``onset_window``, kept
 only where it is a new maximum (:func:`anomalia.postprocess.keep_onsets`).
 
