@@ -13,9 +13,10 @@ For each view of the series (the value itself for window 1, the trailing
 mean of ``w`` points otherwise) the score of row ``t`` is the distance from
 the view at ``t`` to the nearest view value at an earlier row (training rows
 included), in units of the view's training range (maximum minus minimum).
-The score is the largest over views and columns (and the seasonal views: the
-change from one season earlier of the value, and of its trailing mean over
-an eighth of the season), weighed against the series' recent scores
+The score is the largest over views and columns (and the seasonal views of
+:mod:`anomalia.detectors.seasonal_novelty`: the change from one season
+earlier of the value, and of its trailing mean over an eighth of the
+season), weighed against the series' recent scores
 (:func:`anomalia.postprocess.surprise`), then, with ``onset_window``, kept
 only where it is a new maximum (:func:`anomalia.postprocess.keep_onsets`).
 
@@ -25,186 +26,18 @@ the standard profile (74.6 leaving each category out); see ``docs/nab.md``.
 
 from __future__ import annotations
 
-import bisect
-from collections import deque
 from collections.abc import Sequence
 
 import numpy as np
-from sortedcontainers import SortedList
-from threadpoolctl import threadpool_limits
 
 from anomalia.detectors.base import BaseDetector
 from anomalia.detectors.params import check_integer, check_number
-from anomalia.exceptions import ConfigError, DataError
-from anomalia.features.season import detect_season
+from anomalia.detectors.seasonal_novelty import SeasonalNoveltyMixin
+from anomalia.exceptions import ConfigError
+from anomalia.features.nearest import nearest_and_insert, nearest_earlier_distance
+from anomalia.features.rolling import trailing_mean
 from anomalia.postprocess.onset import keep_onsets
 from anomalia.postprocess.surprise import surprise
-
-#: Rows handled together by :func:`nearest_earlier_distance` (2**15 measured a little
-#: faster than 2**16); block ids stay within 16 bits, which numpy radix-sorts.
-_CHUNK = 1 << 15
-#: Sorted values of the latest chunks are merged into the sorted past only once
-#: they reach this many, so a long series costs few full-length merges.
-_RECENT = 32 * _CHUNK
-
-
-def _nearest_in_sorted(past: np.ndarray, queries: np.ndarray) -> np.ndarray:
-    """Distance from each query to the nearest value of sorted ``past`` (inf if empty)."""
-    if not len(past):
-        return np.full(len(queries), np.inf)
-    order = np.argsort(queries, kind="stable")
-    ordered = queries[order]  # sorted queries make searchsorted's bisection cache-friendly
-    position = np.searchsorted(past, ordered)
-    above = past[np.minimum(position, len(past) - 1)] - ordered
-    above[position == len(past)] = np.inf
-    below = ordered - past[np.maximum(position - 1, 0)]
-    below[position == 0] = np.inf
-    out = np.empty(len(queries))
-    out[order] = np.minimum(above, below)
-    return out
-
-
-def _nearest_within(values: np.ndarray) -> np.ndarray:
-    """Distance from each value to the nearest earlier value of the same array (inf for the first).
-
-    Offline divide and conquer over time (CDQ), run level by level for every
-    block at once: at block size ``s`` each row of an odd block looks up its
-    nearest value in the even block just before it, by bisection over that
-    block's values sorted by rank. Every earlier row lies in exactly one such
-    block, so after ``log2(m)`` levels each row has seen all of them:
-    O(m log m) work in whole-array numpy operations. ``len(values)`` must be
-    at most ``2 * _CHUNK``.
-    """
-    m = len(values)
-    order = np.argsort(values, kind="stable")
-    rank = np.empty(m, dtype=np.int64)
-    rank[order] = np.arange(m)
-    by_rank = values[order]
-    index = np.arange(m, dtype=np.int64)
-    best = np.full(m, np.inf)
-    size = 1
-    while size < m:
-        block = index // size
-        right = (block & 1) == 1
-        pair = block >> 1
-        keys = pair * m + rank  # sorted by pair, then by value
-        left = order[~right[order]]  # rows of even blocks, by rank
-        left = left[np.argsort(pair[left].astype(np.uint16), kind="stable")]
-        left_keys = keys[left]
-        query, query_pair, query_value = keys[right], pair[right], values[right]
-        position = np.searchsorted(left_keys, query)
-        n_left = len(left_keys)
-        up = left_keys[np.minimum(position, n_left - 1)]
-        valid = (position < n_left) & (up // m == query_pair)
-        above = np.where(valid, by_rank[up % m] - query_value, np.inf)
-        down = left_keys[np.maximum(position - 1, 0)]
-        valid = (position > 0) & (down // m == query_pair)
-        below = np.where(valid, query_value - by_rank[down % m], np.inf)
-        best[right] = np.minimum(best[right], np.minimum(above, below))
-        size *= 2
-    return best
-
-
-def _merge_sorted(past: np.ndarray, new: np.ndarray) -> np.ndarray:
-    """Sorted union of sorted ``past`` and unsorted ``new``."""
-    new = np.sort(new)
-    return np.insert(past, np.searchsorted(past, new), new)
-
-
-def _nearest_in_window(values: np.ndarray, seen: Sequence[float], memory: int) -> np.ndarray:
-    """:func:`nearest_earlier_distance` with only the last ``memory`` values remembered.
-
-    A sorted list of the remembered values (``sortedcontainers.SortedList``:
-    O(log memory) per insertion and removal) and a queue to forget the
-    oldest; O(memory) state, so a stream of any length runs in bounded memory.
-    """
-    history = list(seen)[-memory:]
-    order = deque(history)  # oldest first, to forget in order
-    past = SortedList(history)
-    out = np.zeros(len(values))
-    for t, value in enumerate(values.tolist()):
-        position = past.bisect_left(value)
-        above = past[position] - value if position < len(past) else np.inf
-        below = value - past[position - 1] if position > 0 else np.inf
-        nearest = min(above, below)
-        out[t] = nearest if np.isfinite(nearest) else 0.0
-        past.add(value)
-        order.append(value)
-        if len(order) > memory:
-            past.remove(order.popleft())
-    return out
-
-
-def nearest_earlier_distance(
-    values: np.ndarray, seen: Sequence[float] = (), memory: int | None = None
-) -> np.ndarray:
-    """Distance from each value to the nearest earlier one (or one of ``seen``).
-
-    The first value, with nothing before it, gets 0. With all history
-    remembered (``memory=None``) the rows are taken in chunks of 32,768: each
-    chunk is looked up in the sorted values before it and, for the rows
-    before it in the chunk, by :func:`_nearest_within`; O(n log n) work in
-    numpy, about 2 µs a row at 10 million rows. With ``memory`` a sorted list
-    of the remembered values is kept, O(log memory) a row.
-
-    Parameters
-    ----------
-    values : ndarray of shape (n,)
-    seen : sequence of float
-        Values before ``values[0]``, oldest first.
-    memory : int or None
-        Only the ``memory`` most recent values count as seen; None for all.
-
-    Examples
-    --------
-    >>> nearest_earlier_distance(np.array([1.0, 3.0, 2.5, 10.0])).tolist()
-    [0.0, 2.0, 0.5, 7.0]
-    """
-    values = np.asarray(values, dtype=np.float64)
-    if memory is not None:
-        return _nearest_in_window(values, seen, memory)
-    past = np.sort(np.asarray(seen, dtype=np.float64))
-    recent = np.empty(0)
-    out = np.empty(len(values))
-    for start in range(0, len(values), _CHUNK):
-        chunk = values[start : start + _CHUNK]
-        out[start : start + _CHUNK] = np.minimum(
-            np.minimum(_nearest_in_sorted(past, chunk), _nearest_in_sorted(recent, chunk)),
-            _nearest_within(chunk),
-        )
-        recent = _merge_sorted(recent, chunk)
-        if len(recent) >= _RECENT:
-            past, recent = _merge_sorted(past, recent), np.empty(0)
-    out[~np.isfinite(out)] = 0.0
-    return out
-
-
-def _nearest_and_insert(values: np.ndarray, past: list[float]) -> np.ndarray:
-    """:func:`nearest_earlier_distance` against a sorted ``past``, which it extends in place."""
-    out = np.zeros(len(values))
-    for t, value in enumerate(values.tolist()):
-        position = bisect.bisect_left(past, value)
-        above = past[position] - value if position < len(past) else np.inf
-        below = value - past[position - 1] if position > 0 else np.inf
-        nearest = min(above, below)
-        out[t] = nearest if np.isfinite(nearest) else 0.0
-        past.insert(position, value)
-    return out
-
-
-def _trailing_mean(X: np.ndarray, window: int) -> np.ndarray:
-    """Mean of rows ``t - window + 1 .. t`` (fewer at the start), each window summed on its own.
-
-    Unlike pandas' running sums, a row's mean does not depend on where ``X``
-    starts, so a stream scored in pieces gets exactly the batch's values.
-    """
-    padded = np.vstack([np.full((window - 1, X.shape[1]), np.nan), X])
-    trailing = np.lib.stride_tricks.sliding_window_view(padded, window, axis=0)
-    means = np.empty(X.shape)
-    partial = min(window - 1, len(X))
-    means[partial:] = trailing[partial:].mean(axis=2)
-    means[:partial] = np.nanmean(trailing[:partial], axis=2)
-    return means
 
 
 def _resolution(view: np.ndarray, unit: np.ndarray) -> np.ndarray:
@@ -217,27 +50,7 @@ def _resolution(view: np.ndarray, unit: np.ndarray) -> np.ndarray:
     return out
 
 
-#: The seasonal mean view compares trailing means over this share of the period.
-_SEASON_MEAN_SHARE = 1 / 8
-
-
-def _season_mean_width(period: int) -> int:
-    """Rows averaged by the seasonal mean view of a season of ``period`` rows (at least 2)."""
-    return max(2, round(period * _SEASON_MEAN_SHARE))
-
-
-def _seasonal_series(values: np.ndarray, width: int) -> np.ndarray:
-    """The values themselves (``width`` 1) or their trailing means over ``width`` rows."""
-    return values if width == 1 else _trailing_mean(values[:, None], width)[:, 0]
-
-
-def _seasonal_changes(values: np.ndarray, period: int, width: int) -> np.ndarray:
-    """Change of :func:`_seasonal_series` from one period earlier, for rows ``period`` on."""
-    series = _seasonal_series(values, width)
-    return series[period:] - series[:-period]
-
-
-class ValueNoveltyDetector(BaseDetector):
+class ValueNoveltyDetector(SeasonalNoveltyMixin, BaseDetector):
     """Distance to the nearest value seen before, in units of the training range.
 
     Parameters
@@ -408,7 +221,7 @@ class ValueNoveltyDetector(BaseDetector):
 
     def _views(self, X: np.ndarray) -> list[np.ndarray]:
         """One (n_samples, n_features) array per window; row t uses rows up to t."""
-        return [X if window == 1 else _trailing_mean(X, window) for window in self.windows]
+        return [X if window == 1 else trailing_mean(X, window) for window in self.windows]
 
     # ------------------------------------------------------------ streaming
     def stream_start(self) -> dict[str, np.ndarray] | None:
@@ -461,7 +274,7 @@ class ValueNoveltyDetector(BaseDetector):
             for column in range(X.shape[1]):
                 key = f"seen.{k}.{column}"
                 past = state[key].tolist()
-                distance = _nearest_and_insert(view[:, column], past)
+                distance = nearest_and_insert(view[:, column], past)
                 raw = np.maximum(raw, self._distance_units(distance, k, column))
                 new_state[key] = np.asarray(past)
         for column, period in enumerate(self.season_):
@@ -491,81 +304,6 @@ class ValueNoveltyDetector(BaseDetector):
         scores = keep_onsets(history, self.onset_rows_, self.onset_margin)[len(history) - n :]
         new_state["raw"] = history[len(history) - min(self.onset_rows_, len(history)) :]
         return scores, new_state
-
-    def _stream_seasonal(
-        self,
-        values: np.ndarray,
-        column: int,
-        period: int,
-        view: tuple[str, float, int],
-        state: dict[str, np.ndarray],
-    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        """Novelty of one seasonal view of new ``values`` of one column, and its next state.
-
-        As in a batch, a row has a seasonal change only once the stream holds
-        ``period`` earlier values; the tail keeps the values the next changes
-        need (``period`` plus the trailing mean's width, less one).
-        """
-        name, weight, width = view
-        key = {part: f"season{name}_{part}.{column}" for part in ("seen", "tail")}
-        tail = state[key["tail"]]
-        stream = np.concatenate([tail, values])
-        series = _seasonal_series(stream, width)
-        positions = np.arange(len(tail), len(stream))
-        valid = positions >= period
-        changes = series[positions[valid]] - series[positions[valid] - period]
-        past = state[key["seen"]].tolist()
-        distance = _nearest_and_insert(changes, past)
-        out = np.zeros(len(values))
-        out[valid] = weight * distance / self._season_fit(name)[0][column]
-        keep = min(period + width - 1, len(stream))
-        return out, {key["seen"]: np.asarray(past), key["tail"]: stream[len(stream) - keep :]}
-
-    def _stream_late(
-        self, values: np.ndarray, column: int, rows: int, state: dict[str, np.ndarray]
-    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        """Second seasonal views of new ``values`` of one column after ``rows`` scored rows.
-
-        Until the stream holds ``season_rows_`` rows the state keeps them
-        (the prefix); at the crossing the batch computation runs on the
-        prefix and the new rows; after it, as :meth:`_stream_seasonal`.
-        """
-        names = [
-            f"late{name}_{part}.{column}"
-            for name, _, _ in self._season_views(0)
-            for part in ("seen", "tail", "unit")
-        ]
-        prefix, period_key = f"late_prefix.{column}", f"late_period.{column}"
-        parts = {key: state[key] for key in [prefix, period_key, *names]}
-        period = int(parts[period_key][0])
-        out = np.zeros(len(values))
-        if rows <= self.season_rows_:  # the crossing: the stream first exceeds it
-            stream = np.concatenate([parts[prefix], values])
-            parts[prefix] = stream
-            if len(stream) > self.season_rows_:
-                late, period, units = self._late_seasonal(stream)
-                out = late[rows:]
-                parts[prefix] = np.empty(0)
-                parts[period_key] = np.array([float(period)])
-                views = self._season_views(period) if period else ()
-                for (name, _, width), unit in zip(views, units, strict=True):
-                    changes = _seasonal_changes(stream, period, width)
-                    parts[f"late{name}_seen.{column}"] = np.sort(changes)
-                    parts[f"late{name}_tail.{column}"] = stream[len(stream) - period - width + 1 :]
-                    parts[f"late{name}_unit.{column}"] = np.array([unit])
-        elif period:
-            for name, weight, width in self._season_views(period):
-                tail = parts[f"late{name}_tail.{column}"]
-                stream = np.concatenate([tail, values])
-                series = _seasonal_series(stream, width)
-                seen = parts[f"late{name}_seen.{column}"].tolist()
-                changes = series[len(tail) :] - series[len(tail) - period : len(stream) - period]
-                distance = _nearest_and_insert(changes, seen)
-                unit = parts[f"late{name}_unit.{column}"][0]
-                out = np.maximum(out, weight * distance / unit)
-                parts[f"late{name}_seen.{column}"] = np.asarray(seen)
-                parts[f"late{name}_tail.{column}"] = stream[len(stream) - len(tail) :]
-        return out, parts
 
     def _fit(self, X: np.ndarray, y: np.ndarray | None) -> None:
         self._check_params()
@@ -603,84 +341,6 @@ class ValueNoveltyDetector(BaseDetector):
         """Distances of one value view and column, less the continuity correction, in units."""
         correction = self.continuity * self.resolution_[view, column]
         return np.maximum(distance - correction, 0.0) / self.spread_[view, column]
-
-    def _season_views(self, period: int) -> list[tuple[str, float, int]]:
-        """Name, weight and width (1: the values) of each seasonal view with a weight."""
-        views = [("", self.season_weight, 1), ("_mean", self.season_mean_weight, 0)]
-        return [
-            (name, weight, width or _season_mean_width(period))
-            for name, weight, width in views
-            if weight > 0
-        ]
-
-    def _season_fit(self, name: str) -> tuple[np.ndarray, list[np.ndarray]]:
-        """Units and training changes of the seasonal view ``name`` ("" or "_mean")."""
-        if name:
-            return self.season_mean_spread_, self.season_mean_seen_
-        return self.season_spread_, self.season_seen_
-
-    def _fit_season(self, X: np.ndarray, kept: int) -> None:
-        n_features = X.shape[1]
-        self.season_ = [0] * n_features
-        self.season_spread_ = np.ones(n_features)
-        self.season_seen_ = [np.empty(0) for _ in range(n_features)]
-        self.season_mean_spread_ = np.ones(n_features)
-        self.season_mean_seen_ = [np.empty(0) for _ in range(n_features)]
-        if not self._season_views(0):
-            return
-        for column in range(n_features):
-            try:
-                period = detect_season(X[:, column]) or 0
-            except (ConfigError, DataError):  # too short or flat to tell
-                period = 0
-            if not 0 < period < len(X) // 2:
-                continue
-            self.season_[column] = int(period)
-            for name, _, width in self._season_views(period):
-                changes = _seasonal_changes(X[:, column], period, width)
-                spread, seen = self._season_fit(name)
-                spread[column] = self._unit(changes[:, None])[0]
-                seen[column] = changes[-kept:].copy()
-
-    def _seasonal_novelty(self, X: np.ndarray, column: int, fitted: bool) -> np.ndarray:
-        """Weighted novelty of the changes from one season earlier; 0 where there are none."""
-        period = self.season_[column]
-        out = np.zeros(len(X))
-        for name, weight, width in self._season_views(period) if period else ():
-            spread, seen = self._season_fit(name)
-            changes = _seasonal_changes(X[:, column], period, width)
-            past = seen[column] if fitted else ()  # else: training rows, own past
-            distance = nearest_earlier_distance(changes, past, self.memory)
-            out[period:] = np.maximum(out[period:], weight * distance / spread[column])
-        return out
-
-    def _late_seasonal(self, values: np.ndarray) -> tuple[np.ndarray, int, list[float]]:
-        """Second seasonal views of a scored column, their period (0: none) and units.
-
-        The period is detected on the first ``season_rows_`` rows, whose
-        changes are the views' past; rows before that score 0.
-        """
-        rows, out = self.season_rows_, np.zeros(len(values))
-        if not rows or len(values) <= rows:
-            return out, 0, []
-        try:
-            # Its harmonic regressions are small least-squares fits, which a
-            # multi-threaded BLAS makes 20 times slower on a busy machine.
-            with threadpool_limits(limits=1, user_api="blas"):
-                period = detect_season(values[:rows], max_period=max(4, rows // 2)) or 0
-        except (ConfigError, DataError):  # too short or flat to tell
-            period = 0
-        if not 0 < period <= rows // 2:
-            return out, 0, []
-        units = []
-        for _, weight, width in self._season_views(period):
-            changes = _seasonal_changes(values, period, width)
-            seen = changes[: rows - period]
-            unit = float(self._unit(seen[:, None])[0])
-            distance = nearest_earlier_distance(changes[rows - period :], seen, self.memory)
-            out[rows:] = np.maximum(out[rows:], weight * distance / unit)
-            units.append(unit)
-        return out, int(period), units
 
     def _score(self, X: np.ndarray) -> np.ndarray:
         return self._novelty(X, self.seen_)

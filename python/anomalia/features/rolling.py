@@ -70,3 +70,18 @@ def rolling_features(
     features = np.concatenate(blocks, axis=1)
     names = [f"{column}_{label}_w{window}" for label in labels for column in column_names]
     return features, names
+
+
+def trailing_mean(X: np.ndarray, window: int) -> np.ndarray:
+    """Mean of rows ``t - window + 1 .. t`` (fewer at the start), each window summed on its own.
+
+    Unlike pandas' running sums, a row's mean does not depend on where ``X``
+    starts, so a stream scored in pieces gets exactly the batch's values.
+    """
+    padded = np.vstack([np.full((window - 1, X.shape[1]), np.nan), X])
+    trailing = np.lib.stride_tricks.sliding_window_view(padded, window, axis=0)
+    means = np.empty(X.shape)
+    partial = min(window - 1, len(X))
+    means[partial:] = trailing[partial:].mean(axis=2)
+    means[:partial] = np.nanmean(trailing[:partial], axis=2)
+    return means
