@@ -32,7 +32,7 @@ import numpy as np
 
 from anomalia.detectors.base import BaseDetector
 from anomalia.detectors.params import check_integer, check_number
-from anomalia.detectors.seasonal_novelty import SeasonalNoveltyMixin
+from anomalia.detectors.seasonal_novelty import CELLS_PER_UNIT, SeasonalNoveltyMixin
 from anomalia.exceptions import ConfigError
 from anomalia.features.nearest import nearest_and_insert, nearest_earlier_distance
 from anomalia.features.rolling import trailing_mean
@@ -274,7 +274,8 @@ class ValueNoveltyDetector(SeasonalNoveltyMixin, BaseDetector):
             for column in range(X.shape[1]):
                 key = f"seen.{k}.{column}"
                 past = state[key].tolist()
-                distance = nearest_and_insert(view[:, column], past)
+                cell = self.spread_[k, column] / CELLS_PER_UNIT
+                distance = nearest_and_insert(view[:, column], past, cell)
                 raw = np.maximum(raw, self._distance_units(distance, k, column))
                 new_state[key] = np.asarray(past)
         for column, period in enumerate(self.season_):
@@ -355,7 +356,8 @@ class ValueNoveltyDetector(SeasonalNoveltyMixin, BaseDetector):
         for k, view in enumerate(self._views(X)):
             for column in range(X.shape[1]):
                 past = () if seen is None else seen[k][column]
-                distance = nearest_earlier_distance(view[:, column], past, self.memory)
+                cell = self.spread_[k, column] / CELLS_PER_UNIT
+                distance = nearest_earlier_distance(view[:, column], past, self.memory, cell)
                 scores = np.maximum(scores, self._distance_units(distance, k, column))
         for column in range(X.shape[1]):
             scores = np.maximum(scores, self._seasonal_novelty(X, column, seen is not None))

@@ -15,9 +15,14 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from anomalia.exceptions import ConfigError, DataError
-from anomalia.features.nearest import nearest_and_insert, nearest_earlier_distance
+from anomalia.features.nearest import cell_openings, nearest_and_insert, nearest_earlier_distance
 from anomalia.features.rolling import trailing_mean
 from anomalia.features.season import detect_season
+
+#: Every view's distances are counted on cells of ``unit / CELLS_PER_UNIT``
+#: (:func:`anomalia.features.nearest.nearest_earlier_distance`): each score is
+#: within 1/65,536 of the exact one, and only rows that open a cell are searched.
+CELLS_PER_UNIT = 65536
 
 #: The seasonal mean view compares trailing means over this share of the period.
 _SEASON_MEAN_SHARE = 1 / 8
@@ -99,7 +104,8 @@ class SeasonalNoveltyMixin:
             spread, seen = self._season_fit(name)
             changes = _seasonal_changes(X[:, column], period, width)
             past = seen[column] if fitted else ()  # else: training rows, own past
-            distance = nearest_earlier_distance(changes, past, self.memory)
+            cell = spread[column] / CELLS_PER_UNIT
+            distance = nearest_earlier_distance(changes, past, self.memory, cell)
             out[period:] = np.maximum(out[period:], weight * distance / spread[column])
         return out
 
@@ -126,7 +132,8 @@ class SeasonalNoveltyMixin:
             changes = _seasonal_changes(values, period, width)
             seen = changes[: rows - period]
             unit = float(self._unit(seen[:, None])[0])
-            distance = nearest_earlier_distance(changes[rows - period :], seen, self.memory)
+            scored = changes[rows - period :]
+            distance = nearest_earlier_distance(scored, seen, self.memory, unit / CELLS_PER_UNIT)
             out[rows:] = np.maximum(out[rows:], weight * distance / unit)
             units.append(unit)
         return out, int(period), units
@@ -154,9 +161,10 @@ class SeasonalNoveltyMixin:
         valid = positions >= period
         changes = series[positions[valid]] - series[positions[valid] - period]
         past = state[key["seen"]].tolist()
-        distance = nearest_and_insert(changes, past)
+        unit = self._season_fit(name)[0][column]
+        distance = nearest_and_insert(changes, past, unit / CELLS_PER_UNIT)
         out = np.zeros(len(values))
-        out[valid] = weight * distance / self._season_fit(name)[0][column]
+        out[valid] = weight * distance / unit
         keep = min(period + width - 1, len(stream))
         return out, {key["seen"]: np.asarray(past), key["tail"]: stream[len(stream) - keep :]}
 
@@ -189,7 +197,14 @@ class SeasonalNoveltyMixin:
                 views = self._season_views(period) if period else ()
                 for (name, _, width), unit in zip(views, units, strict=True):
                     changes = _seasonal_changes(stream, period, width)
-                    parts[f"late{name}_seen.{column}"] = np.sort(changes)
+                    seen, scored = (
+                        changes[: self.season_rows_ - period],
+                        changes[self.season_rows_ - period :],
+                    )
+                    opens = cell_openings(scored, seen, unit / CELLS_PER_UNIT)
+                    parts[f"late{name}_seen.{column}"] = np.sort(
+                        np.concatenate([seen, scored[opens]])
+                    )
                     parts[f"late{name}_tail.{column}"] = stream[len(stream) - period - width + 1 :]
                     parts[f"late{name}_unit.{column}"] = np.array([unit])
         elif period:
@@ -199,8 +214,8 @@ class SeasonalNoveltyMixin:
                 series = _seasonal_series(stream, width)
                 seen = parts[f"late{name}_seen.{column}"].tolist()
                 changes = series[len(tail) :] - series[len(tail) - period : len(stream) - period]
-                distance = nearest_and_insert(changes, seen)
                 unit = parts[f"late{name}_unit.{column}"][0]
+                distance = nearest_and_insert(changes, seen, unit / CELLS_PER_UNIT)
                 out = np.maximum(out, weight * distance / unit)
                 parts[f"late{name}_seen.{column}"] = np.asarray(seen)
                 parts[f"late{name}_tail.{column}"] = stream[len(stream) - len(tail) :]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from anomalia.features.nearest import nearest_earlier_distance
+from anomalia.features.nearest import nearest_and_insert, nearest_earlier_distance
 
 
 def test_nearest_earlier_distance_by_hand():
@@ -67,3 +67,22 @@ def test_fast_nearest_distance_equals_the_first_implementation_exactly(length, s
                 nearest_earlier_distance(values, seen, memory),
                 _reference_nearest_earlier_distance(values, seen, memory),
             )
+
+
+@pytest.mark.parametrize("cell", [1e-3, 0.05, 0.5])
+def test_distances_on_cells_are_within_a_cell_of_exact_and_stream_alike(cell):
+    rng = np.random.default_rng(11)
+    values = np.cumsum(rng.normal(size=5000)) * 0.1
+    seen = rng.normal(size=40)
+    exact = nearest_earlier_distance(values, seen)
+    on_cells = nearest_earlier_distance(values, seen, cell=cell)
+    assert np.all(np.abs(on_cells - exact) < cell)
+    occupied, taken = set(np.floor(seen / cell).tolist()), []
+    for value in np.floor(values / cell).tolist():
+        taken.append(value in occupied)
+        occupied.add(value)
+    taken = np.array(taken)
+    assert (on_cells[taken] == 0).all() and (on_cells[~taken] > 0).all()
+    past = sorted(seen.tolist())
+    pieces = [nearest_and_insert(part, past, cell) for part in np.array_split(values, 7)]
+    np.testing.assert_array_equal(np.concatenate(pieces), on_cells)
