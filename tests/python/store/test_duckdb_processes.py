@@ -37,22 +37,23 @@ WRITER = textwrap.dedent(
 ).format(batches=BATCHES, rows=ROWS)
 
 
-def _child_environment() -> dict[str, str]:
+def _start_writer(url: str) -> subprocess.Popen:
+    """Another process running WRITER against the store at ``url``."""
     environment = dict(os.environ)
     environment["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
-    return environment
+    return subprocess.Popen(
+        [sys.executable, "-c", WRITER, url],
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def test_two_processes_write_and_read_one_file_at_once(tmp_path):
     url = f"duckdb:///{tmp_path / 'live.duckdb'}"
     store = open_store(url)
-    child = subprocess.Popen(
-        [sys.executable, "-c", WRITER, url],
-        env=_child_environment(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    child = _start_writer(url)
     t0 = pd.Timestamp("2024-01-01", tz="UTC")
     seen = []
     # While the child writes observations, this process reads them and writes scores.
@@ -143,13 +144,7 @@ def test_threads_of_one_process_write_and_read_at_once(tmp_path, shared):
 def test_pruning_while_another_process_writes(tmp_path):
     url = f"duckdb:///{tmp_path / 'live.duckdb'}"
     store = open_store(url)
-    child = subprocess.Popen(
-        [sys.executable, "-c", WRITER, url],
-        env=_child_environment(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    child = _start_writer(url)
     cutoff = pd.Timestamp("2024-01-01", tz="UTC") + pd.Timedelta(seconds=BATCHES * ROWS // 2)
     deleted = []
     while child.poll() is None or not deleted:
