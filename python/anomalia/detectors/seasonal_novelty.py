@@ -74,6 +74,10 @@ class SeasonalNoveltyMixin:
         return self.season_spread_, self.season_seen_
 
     def _fit_season(self, X: np.ndarray, kept: int) -> None:
+        """Detect each column's period on the training rows; keep each view's unit and changes.
+
+        The last ``kept`` training changes of each seasonal view are its past.
+        """
         n_features = X.shape[1]
         self.season_ = [0] * n_features
         self.season_spread_ = np.ones(n_features)
