@@ -10,6 +10,9 @@ distributed = pytest.importorskip("distributed")
 
 from anomalia.distributed.cluster import open_client  # noqa: E402
 
+# The live tests' zscore model set (a session fixture), streamed by test_stream_cli too.
+from live.conftest import stream_models  # noqa: E402, F401
+
 
 @pytest.fixture(scope="session")
 def client():

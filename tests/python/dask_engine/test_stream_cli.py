@@ -7,7 +7,6 @@ import pandas as pd
 import pytest
 
 from anomalia.cli.main import main
-from anomalia.modelset import ModelSet
 
 pytest.importorskip("duckdb")
 
@@ -17,17 +16,6 @@ from live.conftest import observations  # noqa: E402  (the live tests' series wi
 
 def _by_key(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.sort_values(["detector", "series_id", "timestamp"], ignore_index=True)
-
-
-@pytest.fixture(scope="module")
-def models(tmp_path_factory) -> str:
-    frame = observations()
-    frame["timestamp"] = frame["timestamp"].dt.tz_localize("UTC")
-    model_set = ModelSet("zscore", {"window": 24}, new_series={"method": "fleet", "points": 30})
-    model_set.fit(frame, train_fraction=0.5, progress=False)
-    root = tmp_path_factory.mktemp("models")
-    model_set.save(root / "zscore")
-    return str(root)
 
 
 def _stream_both(models: str, tmp_path, frame: pd.DataFrame, *engine: str):
@@ -45,12 +33,14 @@ def _stream_both(models: str, tmp_path, frame: pd.DataFrame, *engine: str):
         return _by_key(store.read_scores()), store.read_alerts().sort_values("alert_id")
 
 
-def test_stream_on_the_cluster_writes_the_local_loops_scores_and_alerts(client, models, tmp_path):
+def test_stream_on_the_cluster_writes_the_local_loops_scores_and_alerts(
+    client, stream_models, tmp_path
+):
     frame = observations()
     frame["series_id"] = frame["series_id"].replace({"s2": "never-trained"})  # fleet-scored
     frame.loc[17, "value"] = np.nan  # a missing value is answered "missing"
-    local = _stream_both(models, tmp_path / "local", frame)
-    dask = _stream_both(models, tmp_path / "dask", frame, "--engine", "dask",
+    local = _stream_both(stream_models, tmp_path / "local", frame)
+    dask = _stream_both(stream_models, tmp_path / "dask", frame, "--engine", "dask",
                         "--scheduler", client.scheduler.address)  # fmt: skip
     scores, alerts = dask
     assert len(scores) == len(frame) and (scores["status"] == "missing").sum() == 1
