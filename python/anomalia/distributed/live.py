@@ -16,14 +16,18 @@ import argparse
 import logging
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from anomalia.distributed.cluster import n_workers, open_client
 from anomalia.distributed.stream import advance_on_cluster
 from anomalia.engine.step import utc_nanoseconds
-from anomalia.exceptions import DataError
-from anomalia.live.stream import SCORE_COLUMNS, Stream, install_signal_handlers
+from anomalia.live.stream import (
+    SCORE_COLUMNS,
+    Stream,
+    install_signal_handlers,
+    last_timestamps,
+    value_columns,
+)
 
 log = logging.getLogger(__name__)
 
@@ -56,13 +60,7 @@ class ClusterStream(Stream):
         partitions = TASKS_PER_WORKER * n_workers(self.client)
         parts = []
         for name, model_set in self.model_sets.items():
-            columns = model_set.value_columns_
-            missing = [column for column in columns if column not in frame.columns]
-            if missing:
-                raise DataError(
-                    f"store observations lack value column `{missing[0]}` the `{name}` models "
-                    f"were trained on ({', '.join(columns)})"
-                )
+            columns = value_columns(name, model_set, frame)
             refused_before = {series for detector, series in self._refused if detector == name}
             rows = frame.loc[
                 ~frame["series_id"].isin(refused_before), ["series_id", "timestamp", *columns]
@@ -83,11 +81,7 @@ class ClusterStream(Stream):
                 parts.append(scores.assign(detector=name))
                 if self.metrics is not None:
                     self.metrics.points.labels(name).inc(len(scores))
-        stamps = utc_nanoseconds(frame["timestamp"])
-        last = np.flatnonzero(
-            np.r_[frame["series_id"].to_numpy()[1:] != frame["series_id"].to_numpy()[:-1], True]
-        )
-        cursor = {frame["series_id"].iat[i]: int(stamps[i]) for i in last}
+        cursor = last_timestamps(frame["series_id"].to_numpy(), utc_nanoseconds(frame["timestamp"]))
         if not parts:
             return pd.DataFrame(columns=SCORE_COLUMNS), cursor
         return pd.concat(parts, ignore_index=True)[SCORE_COLUMNS], cursor

@@ -49,6 +49,24 @@ PRUNE_RETRY_S = 60.0
 SCORE_COLUMNS = ["series_id", "timestamp", "detector", "score", "threshold", "is_anomaly", "status"]
 
 
+def value_columns(name: str, model_set: Any, frame: pd.DataFrame) -> list[str]:
+    """The value columns model set ``name`` was trained on; DataError if ``frame`` lacks one."""
+    columns = list(model_set.value_columns_)
+    missing = [column for column in columns if column not in frame.columns]
+    if missing:
+        raise DataError(
+            f"store observations lack value column `{missing[0]}` the `{name}` models "
+            f"were trained on ({', '.join(columns)})"
+        )
+    return columns
+
+
+def last_timestamps(series_ids: np.ndarray, stamps: np.ndarray) -> dict[str, int]:
+    """The new cursor: each series' last timestamp (ns) in rows sorted by series."""
+    last = np.flatnonzero(np.r_[series_ids[1:] != series_ids[:-1], True])
+    return {str(series_ids[i]): int(stamps[i]) for i in last}
+
+
 @dataclass
 class CycleReport:
     """What one cycle did.
@@ -161,13 +179,7 @@ class Stream:
         timestamps = stamps.astype("datetime64[ns]")  # the store's tz-naive UTC
         parts: list[dict[str, np.ndarray]] = []
         for name, model_set in self.model_sets.items():
-            columns = model_set.value_columns_
-            missing = [column for column in columns if column not in frame.columns]
-            if missing:
-                raise DataError(
-                    f"store observations lack value column `{missing[0]}` the `{name}` models "
-                    f"were trained on ({', '.join(columns)})"
-                )
+            columns = value_columns(name, model_set, frame)
             values = frame[columns].to_numpy(np.float64)
             for start, end in zip(bounds[:-1], bounds[1:], strict=True):
                 series_id = series_ids[start]
@@ -179,7 +191,7 @@ class Stream:
                     parts.append(part)
                     if self.metrics is not None:
                         self.metrics.points.labels(name).inc(end - start)
-        cursor = {series_ids[end - 1]: int(stamps[end - 1]) for end in bounds[1:]}
+        cursor = last_timestamps(series_ids, stamps)
         if not parts:
             return pd.DataFrame(columns=SCORE_COLUMNS), cursor
         scores = pd.DataFrame(
