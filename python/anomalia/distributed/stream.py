@@ -18,12 +18,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from anomalia.engine.fleet import advance_rows
+from anomalia.engine.fleet import SCORE_COLUMNS, advance_rows
 from anomalia.engine.state import StreamState
 from anomalia.engine.step import utc_nanoseconds
 from anomalia.exceptions import DataError, StreamingError
-
-SCORE_COLUMNS = ["series_id", "timestamp", "detector", "score", "threshold", "is_anomaly", "status"]
 
 
 def advance_partition(

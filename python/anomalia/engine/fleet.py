@@ -115,6 +115,8 @@ def advance_series(
 
 #: Status of a row with a missing value: answered, never scored.
 MISSING = "missing"
+#: Columns of the scores a stream writes: the identifiers and :func:`advance_rows`' answers.
+SCORE_COLUMNS = ["series_id", "timestamp", "detector", "score", "threshold", "is_anomaly", "status"]
 
 
 def advance_rows(

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from anomalia.engine.fleet import MISSING, advance_rows
+from anomalia.engine.fleet import MISSING, SCORE_COLUMNS, advance_rows
 from anomalia.engine.step import utc_nanoseconds
 from anomalia.exceptions import DataError, StreamingError
 from anomalia.live.alerts import Webhook, merge_pending, new_alerts, onsets, payload
@@ -45,8 +45,6 @@ log = logging.getLogger(__name__)
 #: before another try after a failed one (a refusal would otherwise be logged every cycle).
 PRUNE_EVERY_S = 3600.0
 PRUNE_RETRY_S = 60.0
-
-SCORE_COLUMNS = ["series_id", "timestamp", "detector", "score", "threshold", "is_anomaly", "status"]
 
 
 def value_columns(name: str, model_set: Any, frame: pd.DataFrame) -> list[str]:
